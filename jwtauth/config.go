@@ -1,0 +1,165 @@
+package jwtauth
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jwtgate/jwtgate/keys"
+)
+
+// Config mirrors Grafana's [auth.jwt] section, plus a few fields that go
+// beyond it (marked "beyond Grafana"). The zero value of each field is its
+// documented default; [New] reports any field that is invalid or conflicts
+// with another, naming it, with an error wrapping [ErrInvalidConfig].
+//
+// Exactly one key source must be set: KeyFile, KeyValue, JWKSetFile,
+// JWKSetValue, JWKSetURL, OIDCIssuerURL or Keys.
+type Config struct {
+	// HeaderName is the request header that carries the token (header_name).
+	// Default "Authorization". One "Bearer " prefix is stripped, its scheme
+	// matched case-insensitively; a bare token is accepted too.
+	HeaderName string
+	// URLLogin reads the token from the auth_token query parameter when the
+	// header is absent (url_login), and removes auth_token from the request
+	// URL before the next handler runs. Default false.
+	URLLogin bool
+	// CookieName, when set, reads the token from this cookie when neither
+	// the header nor auth_token carries one (beyond Grafana). Default "" (off).
+	CookieName string
+
+	// KeyFile is a PEM file holding one public key (key_file): a
+	// "PUBLIC KEY", "RSA PUBLIC KEY" or "CERTIFICATE" block. Private keys
+	// and RSA keys below 2048 bits are rejected by New.
+	KeyFile string
+	// KeyValue is the same PEM, base64 (standard) encoded (key_value).
+	KeyValue string
+	// KeyID is the kid given to the KeyFile or KeyValue key (key_id). With
+	// it empty, only tokens without kid match; with it set, only tokens with
+	// exactly this kid.
+	KeyID string
+	// JWKSetFile is a local JSON Web Key Set file (jwk_set_file), read once
+	// by New. Unusable keys are skipped; a set with no usable key fails New.
+	JWKSetFile string
+	// JWKSetValue is a JWKS document, base64 (standard) encoded (jwk_set_value).
+	JWKSetValue string
+	// JWKSetURL is a remote JWKS (jwk_set_url), fetched on first use and
+	// cached. It must be https unless InsecureAllowHTTP is set. A URL
+	// containing {{kid}} fetches one key per kid (AWS ALB style).
+	JWKSetURL string
+	// JWKSetBearerTokenFile holds a bearer token sent with every JWKS fetch
+	// (jwk_set_bearer_token_file), re-read on each fetch. It must be
+	// readable and non-empty when New runs.
+	JWKSetBearerTokenFile string
+	// Keys is any custom key source (beyond Grafana). It counts as the key
+	// source for the "exactly one" rule.
+	Keys keys.Source
+
+	// CacheTTL is how long a fetched JWKS is cached (cache_ttl), capped by
+	// the response's Cache-Control max-age and floored by MinRefreshInterval.
+	// 0 means 60m; negative disables caching (one deduplicated fetch per
+	// verification), which is what the ini value "0" maps to.
+	CacheTTL time.Duration
+	// TLSClientCA is a PEM CA bundle used to verify the JWKS server
+	// (tls_client_ca). Empty means the system roots; unreadable or holding
+	// no certificate fails New.
+	TLSClientCA string
+	// TLSClientCert and TLSClientKey are a PEM client certificate and key
+	// for mTLS to the JWKS server (beyond Grafana). Both or neither.
+	TLSClientCert string
+	TLSClientKey  string
+	// TLSSkipVerifyInsecure disables verification of the JWKS server's
+	// certificate (tls_skip_verify_insecure). Default false. Do not use it
+	// in production.
+	TLSSkipVerifyInsecure bool
+	// InsecureAllowHTTP allows an http:// JWKSetURL or OIDCIssuerURL (beyond
+	// Grafana, which allows it only in development mode). Default false.
+	InsecureAllowHTTP bool
+	// HTTPClient fetches remote keys (beyond Grafana). nil means a client
+	// built from the TLS fields with a 10 s timeout. When set, the TLS
+	// fields must be empty.
+	HTTPClient *http.Client
+	// OIDCIssuerURL is an OpenID Connect issuer (beyond Grafana): the key
+	// set is found through <issuer>/.well-known/openid-configuration, and
+	// tokens must carry iss equal to it unless ExpectClaims sets "iss".
+	OIDCIssuerURL string
+	// MinRefreshInterval is the floor between two JWKS fetches, which also
+	// rate-limits refreshes caused by unknown kids (beyond Grafana).
+	// 0 means 30s.
+	MinRefreshInterval time.Duration
+	// MaxStale is how long past its expiry the last good JWKS keeps being
+	// served while fetches fail (beyond Grafana). 0 means 1h; negative means
+	// never.
+	MaxStale time.Duration
+	// TokenCacheSize bounds the verified-token cache, in entries (beyond
+	// Grafana). 0 means 4096; negative turns the cache off. Tokens over
+	// 8 KiB are never cached.
+	TokenCacheSize int
+
+	// Algorithms lists the accepted "alg" header values, compared exactly.
+	// nil means EdDSA, HS256, HS384, HS512, RS256, RS384, RS512, ES256,
+	// ES384, ES512, PS256, PS384 and PS512. "none" (in any case) and unknown
+	// names fail New.
+	Algorithms []string
+	// ExpectClaims are claims every token must carry (expect_claims): "iss"
+	// and "sub" exact strings, "aud" a string or list of which the token's
+	// aud must contain at least one, anything else compared JSON-typed by
+	// value. Default none.
+	ExpectClaims map[string]any
+	// Leeway is the clock skew allowed for exp, nbf and iat (beyond
+	// Grafana, where it is fixed at 60s). 0 means 60s; negative means none.
+	Leeway time.Duration
+	// RequireExp rejects tokens without exp (beyond Grafana, which accepts
+	// them). Default false.
+	RequireExp bool
+
+	// UsernameClaim names the top-level string claim used as Login
+	// (username_claim).
+	UsernameClaim string
+	// EmailClaim names the top-level string claim used as Email (email_claim).
+	EmailClaim string
+	// UsernameAttributePath is a JMESPath giving Login, used only when
+	// UsernameClaim is empty (username_attribute_path).
+	UsernameAttributePath string
+	// EmailAttributePath is a JMESPath giving Email, used only when
+	// EmailClaim is empty (email_attribute_path).
+	EmailAttributePath string
+	// RoleAttributePath is a JMESPath giving the role (role_attribute_path):
+	// None, Viewer, Editor, Admin, or GrafanaAdmin.
+	RoleAttributePath string
+	// RoleAttributeStrict refuses tokens that map to no valid role with
+	// ErrNoRole, 403 (role_attribute_strict). Default false.
+	RoleAttributeStrict bool
+	// AllowAssignGrafanaAdmin sets Identity.IsGrafanaAdmin from the
+	// GrafanaAdmin role (allow_assign_grafana_admin). Default false.
+	AllowAssignGrafanaAdmin bool
+	// SkipOrgRoleSync leaves Role, IsGrafanaAdmin and OrgRoles unset
+	// (skip_org_role_sync). Groups are still mapped. Default false.
+	SkipOrgRoleSync bool
+	// GroupsAttributePath is a JMESPath giving the groups (groups_attribute_path).
+	GroupsAttributePath string
+	// OrgAttributePath is a JMESPath giving the external org names that
+	// OrgMapping maps (org_attribute_path).
+	OrgAttributePath string
+	// OrgMapping entries read "external:org[:Role]" (org_mapping); "\:"
+	// escapes a colon and "*" matches any external org or every org.
+	OrgMapping []string
+	// AutoSignUp is reported on Identity.AllowSignUp (auto_sign_up); storing
+	// users is the caller's business.
+	AutoSignUp bool
+	// AutoAssignOrgRole is the role given in DefaultOrg when nothing else
+	// maps (auto_assign_org_role). "" means Viewer.
+	AutoAssignOrgRole Role
+	// DefaultOrg is the org key used when no OrgMapping entry matches
+	// (beyond Grafana). "" means "1".
+	DefaultOrg string
+
+	// Now is the clock for token times and key-cache timing. nil: time.Now.
+	Now func() time.Time
+	// ErrorHandler answers refused requests in Middleware. nil:
+	// DefaultErrorHandler.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// Logger receives one record per refused token (reason, claim, detail;
+	// never the token) and key-fetch events. nil: no logging.
+	Logger *slog.Logger
+}

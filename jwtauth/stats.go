@@ -1,0 +1,42 @@
+package jwtauth
+
+import (
+	"time"
+
+	"github.com/jwtgate/jwtgate/keys"
+)
+
+// Stats is a snapshot of a Verifier's counters. Reading it is safe
+// concurrently with verification.
+type Stats struct {
+	Verified         uint64            // tokens accepted (cache hits included)
+	Refused          map[string]uint64 // refusals by reason: sentinel name ("ErrExpired", ...)
+	TokenCacheHits   uint64            // verified-token cache hits
+	TokenCacheMisses uint64            // verified-token cache misses (cache on)
+	TokenCacheSize   int               // entries now in the verified-token cache
+	Keys             KeyStats          // the (first) issuer's key source
+	Issuers          []IssuerStats     // one per issuer; one entry for New
+}
+
+// IssuerStats are the counters of one issuer of a Verifier (see NewMulti).
+type IssuerStats struct {
+	Issuer   string   // pinned issuer; "" when the config pins none
+	Verified uint64   // tokens of this issuer accepted
+	Refused  uint64   // tokens routed to this issuer and refused
+	Keys     KeyStats // its key source
+}
+
+// KeyStats describes a key source.
+type KeyStats struct {
+	Source      string         // the Config field that set it: "KeyFile", "JWKSetURL", "Keys", ...
+	Remote      bool           // fetched over the network
+	URL         string         // JWKS or issuer URL when Remote (no credentials)
+	CacheTTL    time.Duration  // configured TTL when Remote (negative: caching off)
+	Fetches     uint64         // fetch attempts so far
+	FetchErrors uint64         // failed fetches so far
+	Failures    int            // consecutive failed fetches
+	LastFetch   time.Time      // last successful fetch; zero if none
+	LastError   string         // text of the last fetch error; "" after a success
+	KeyIDs      []string       // kids of the keys now usable ("" for a key without kid)
+	Skipped     []keys.Skipped // keys of the set that were left out, and why
+}

@@ -1,0 +1,12 @@
+// Package keys parses verification keys (PEM and JSON Web Key Sets) and
+// defines [Source], the interface every key source implements.
+//
+// Keys are parsed once, when a [Set] is built; looking a key up by kid and
+// algorithm is a map read that does not allocate. A [Set] is immutable and
+// safe for concurrent use.
+//
+// Only public keys are accepted: RSA (2048 bits or more), ECDSA on P-256,
+// P-384 and P-521, Ed25519, and symmetric "oct" keys (from a JWKS only) for
+// HS256, HS384 and HS512. A key is tried only for algorithms its type can
+// verify, and, when its JWK carries "alg", only for that algorithm.
+package keys

@@ -1,0 +1,193 @@
+package keys
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"fmt"
+	"slices"
+)
+
+// Key is one verification key.
+//
+// Public is one of *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey or
+// []byte (an HMAC secret from a JWKS "oct" key). Algorithm, when not empty,
+// restricts the key to that one JWS algorithm ("alg" of its JWK). Use is the
+// JWK "use" member ("sig" or empty; "enc" keys are never loaded).
+type Key struct {
+	ID, Algorithm, Use string
+	Public             any
+}
+
+// Source returns the keys that may verify a token with the given kid and
+// alg. Implementations must be safe for concurrent use.
+//
+// KeysFor returns an error wrapping [ErrUnknownKey] when no key has the kid,
+// and [ErrAlgorithm] when keys have the kid but none can verify alg. A
+// remote source may also fail because its keys cannot be fetched.
+type Source interface {
+	KeysFor(ctx context.Context, kid, alg string) ([]Key, error)
+}
+
+// Algorithms lists every JWS algorithm jwtgate can verify, in a stable order.
+var Algorithms = []string{
+	"EdDSA",
+	"HS256", "HS384", "HS512",
+	"RS256", "RS384", "RS512",
+	"ES256", "ES384", "ES512",
+	"PS256", "PS384", "PS512",
+}
+
+// KnownAlgorithm reports whether alg is one of [Algorithms]. The comparison
+// is exact and case-sensitive.
+func KnownAlgorithm(alg string) bool { return slices.Contains(Algorithms, alg) }
+
+// CanVerify reports whether k can verify a signature made with alg: the key
+// type must match the algorithm family (RSA for RS*/PS*, ECDSA on the
+// algorithm's curve for ES*, Ed25519 for EdDSA, an HMAC secret at least as
+// long as the hash output for HS*, as RFC 7518 §3.2 requires), and a key with
+// an Algorithm verifies only that algorithm.
+func CanVerify(k Key, alg string) bool {
+	if k.Algorithm != "" && k.Algorithm != alg {
+		return false
+	}
+	switch pub := k.Public.(type) {
+	case *rsa.PublicKey:
+		switch alg {
+		case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
+			return true
+		}
+	case *ecdsa.PublicKey:
+		switch alg {
+		case "ES256":
+			return pub.Curve == elliptic.P256()
+		case "ES384":
+			return pub.Curve == elliptic.P384()
+		case "ES512":
+			return pub.Curve == elliptic.P521()
+		}
+	case ed25519.PublicKey:
+		return alg == "EdDSA" && len(pub) == ed25519.PublicKeySize
+	case []byte:
+		switch alg {
+		case "HS256":
+			return len(pub) >= 32
+		case "HS384":
+			return len(pub) >= 48
+		case "HS512":
+			return len(pub) >= 64
+		}
+	}
+	return false
+}
+
+type kidAlg struct{ kid, alg string }
+
+// Set is an immutable set of verification keys. It implements [Source].
+// The zero value is an empty set. Build one with [NewSet], [ParsePEM] or
+// [ParseJWKS].
+type Set struct {
+	keys    []Key
+	byKID   map[string][]Key
+	byKeyAl map[kidAlg][]Key
+	skipped []Skipped
+}
+
+// Skipped describes a JWK that [ParseJWKS] left out, and why.
+type Skipped struct {
+	KeyID  string // "kid" of the JWK, if it had one
+	Type   string // "kty" of the JWK, if it had one
+	Reason string // why it was skipped
+}
+
+// NewSet builds a Set from already parsed keys. It fails with
+// [ErrInvalidKey] if a key's Public is not a supported public key type, or if
+// no key is given.
+func NewSet(ks ...Key) (*Set, error) {
+	return newSet(ks, nil)
+}
+
+func newSet(ks []Key, skipped []Skipped) (*Set, error) {
+	if len(ks) == 0 {
+		return nil, fmt.Errorf("%w: no usable key", ErrInvalidKey)
+	}
+	s := &Set{
+		keys:    slices.Clone(ks),
+		byKID:   make(map[string][]Key, len(ks)),
+		byKeyAl: make(map[kidAlg][]Key, len(ks)),
+		skipped: slices.Clone(skipped),
+	}
+	for i, k := range s.keys {
+		switch k.Public.(type) {
+		case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey, []byte:
+		default:
+			return nil, fmt.Errorf("%w: key %d (kid %q) has unsupported type %T", ErrInvalidKey, i, k.ID, k.Public)
+		}
+		s.byKID[k.ID] = append(s.byKID[k.ID], k)
+		for _, alg := range Algorithms {
+			if CanVerify(k, alg) {
+				ka := kidAlg{k.ID, alg}
+				s.byKeyAl[ka] = append(s.byKeyAl[ka], k)
+			}
+		}
+	}
+	return s, nil
+}
+
+// KeysFor returns the keys whose ID equals kid exactly (case-sensitive; a
+// token without kid matches only keys without one) and that can verify alg,
+// in the order they were given. The returned slice is shared: do not modify
+// it. It does not allocate.
+func (s *Set) KeysFor(_ context.Context, kid, alg string) ([]Key, error) {
+	if s == nil {
+		return nil, ErrUnknownKey
+	}
+	if ks, ok := s.byKeyAl[kidAlg{kid, alg}]; ok {
+		return ks, nil
+	}
+	if _, ok := s.byKID[kid]; ok {
+		return nil, ErrAlgorithm
+	}
+	return nil, ErrUnknownKey
+}
+
+// Keys returns a copy of every key in the set, in order.
+func (s *Set) Keys() []Key {
+	if s == nil {
+		return nil
+	}
+	return slices.Clone(s.keys)
+}
+
+// KeyIDs returns the distinct key IDs in the set, in order of first
+// appearance. A key without kid appears as "".
+func (s *Set) KeyIDs() []string {
+	if s == nil {
+		return nil
+	}
+	var ids []string
+	for _, k := range s.keys {
+		if !slices.Contains(ids, k.ID) {
+			ids = append(ids, k.ID)
+		}
+	}
+	return ids
+}
+
+// Len returns the number of keys in the set.
+func (s *Set) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.keys)
+}
+
+// Skipped returns the JWKs that [ParseJWKS] left out, with the reason.
+func (s *Set) Skipped() []Skipped {
+	if s == nil {
+		return nil
+	}
+	return slices.Clone(s.skipped)
+}
