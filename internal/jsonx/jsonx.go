@@ -282,6 +282,15 @@ func (d *Decoder) array() ([]any, error) {
 	}
 }
 
+// End reports an error unless only white space is left.
+func (d *Decoder) End() error {
+	d.ws()
+	if d.pos != len(d.data) {
+		return d.fail("data after the top-level value")
+	}
+	return nil
+}
+
 // Skip consumes the next value, validating it, without keeping it.
 func (d *Decoder) Skip() error {
 	_, err := d.Value()

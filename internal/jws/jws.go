@@ -217,6 +217,9 @@ func (t *Token) header(h []byte) error {
 		}
 		return d.Skip()
 	})
+	if err == nil {
+		err = d.End()
+	}
 	if err != nil {
 		var je *Error
 		if errors.As(err, &je) {
