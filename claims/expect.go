@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 )
 
@@ -109,9 +110,13 @@ func parseExpectedAudience(v any) ([]string, error) {
 
 // normalizeJSON converts v to the types encoding/json decodes to.
 func normalizeJSON(v any) (any, error) {
-	switch v.(type) {
-	case nil, bool, float64, string:
+	switch x := v.(type) {
+	case nil, bool, string:
 		return v, nil
+	case float64:
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			return v, nil
+		}
 	}
 	data, err := json.Marshal(v)
 	if err != nil {

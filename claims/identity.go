@@ -207,7 +207,8 @@ func (m *Mapper) Map(c map[string]any) (Identity, error) {
 		role, raw, admin := m.mapRole(c)
 		id.Role = role
 		if m.cfg.AllowAssignGrafanaAdmin {
-			id.IsGrafanaAdmin = &admin
+			isAdmin := admin // a fresh pointer per identity; admin itself stays on the stack
+			id.IsGrafanaAdmin = &isAdmin
 		}
 		var external []string
 		if m.orgs != nil {

@@ -189,10 +189,10 @@ func checkFunctions(tree string) (sortBy bool, err error) {
 		switch {
 		case !ok:
 			return false, fmt.Errorf("unknown function %s() (not provided by github.com/jmespath/go-jmespath)", name)
+		case a.min == a.max && args != a.min:
+			return false, fmt.Errorf("function %s() takes %d argument(s), got %d", name, a.min, args)
 		case args < a.min:
 			return false, fmt.Errorf("function %s() needs at least %d argument(s), got %d", name, a.min, args)
-		case a.max >= 0 && args > a.max:
-			return false, fmt.Errorf("function %s() takes %d argument(s), got %d", name, a.max, args)
 		}
 		if name == "sort_by" {
 			sortBy = true

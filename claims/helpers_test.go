@@ -1,0 +1,57 @@
+package claims_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/jwtgate/jwtgate/claims"
+)
+
+// now is the fixed clock of every test.
+var now = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func fixedNow() time.Time { return now }
+
+// unix returns now+d as a JSON number, as a decoded token carries it.
+func unix(d time.Duration) float64 { return float64(now.Add(d).Unix()) }
+
+// decode turns JSON text into a claim map typed exactly like a decoded
+// token (float64, []any, map[string]any).
+func decode(t testing.TB, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(s), &m), s)
+	return m
+}
+
+// decodef is decode with fmt.Sprintf.
+func decodef(t testing.TB, format string, args ...any) map[string]any {
+	t.Helper()
+	return decode(t, fmt.Sprintf(format, args...))
+}
+
+var sentinels = []error{
+	claims.ErrExpired, claims.ErrNotYetValid, claims.ErrIssuedInFuture, claims.ErrMismatch,
+	claims.ErrMissing, claims.ErrNoRole, claims.ErrPath, claims.ErrType,
+}
+
+// requireOnly asserts that err is a *claims.Error matching want and no other
+// sentinel of the package.
+func requireOnly(t testing.TB, err, want error) *claims.Error {
+	t.Helper()
+	require.ErrorIs(t, err, want)
+	for _, s := range sentinels {
+		if s != want {
+			require.NotErrorIs(t, err, s)
+		}
+	}
+	ce, ok := errors.AsType[*claims.Error](err)
+	require.True(t, ok, "error %T is not a *claims.Error", err)
+	require.Equal(t, want, ce.Err)
+	return ce
+}
