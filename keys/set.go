@@ -95,16 +95,22 @@ type Set struct {
 	skipped []Skipped
 }
 
-// Skipped describes a JWK that [ParseJWKS] left out, and why.
+// Skipped describes a JWK that [ParseJWKS] left out, and why. KeyID and
+// Type come from the untrusted document: quote them before logging.
 type Skipped struct {
-	KeyID  string // "kid" of the JWK, if it had one
-	Type   string // "kty" of the JWK, if it had one
-	Reason string // why it was skipped
+	KeyID  string // "kid" of the JWK, if it had one (a string)
+	Type   string // "kty" of the JWK, if it had one (a string)
+	Reason string // why it was skipped, one sentence
+	Index  int    // position of the JWK in the "keys" array
 }
 
-// NewSet builds a Set from already parsed keys. It fails with
-// [ErrInvalidKey] if a key's Public is not a supported public key type, or if
-// no key is given.
+// NewSet builds a Set from already parsed keys, in the given order. Each key
+// passes the same checks as a parsed one: NewSet fails with [ErrInvalidKey]
+// if no key is given, if a key's Public is not a supported public key (see
+// [Key]) or is unusable (an RSA modulus under 2048 bits, an EC point off its
+// curve, a weak Ed25519 point, an empty HMAC secret), or if a key can verify
+// none of [Algorithms] (for example an Algorithm its type cannot verify, or
+// an HMAC secret shorter than 32 bytes).
 func NewSet(ks ...Key) (*Set, error) {
 	return newSet(ks, nil)
 }
@@ -123,15 +129,23 @@ func newSet(ks []Key, skipped []Skipped) (*Set, error) {
 		switch k.Public.(type) {
 		case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey, []byte:
 		default:
-			return nil, fmt.Errorf("%w: key %d (kid %q) has unsupported type %T", ErrInvalidKey, i, k.ID, k.Public)
+			return nil, fmt.Errorf("%w: key %d (kid %q) has unsupported type %T", ErrInvalidKey, i, clip(k.ID), k.Public)
 		}
-		s.byKID[k.ID] = append(s.byKID[k.ID], k)
+		if err := checkPublic(k.Public); err != nil {
+			return nil, fmt.Errorf("%w: key %d (kid %q): %w", ErrInvalidKey, i, clip(k.ID), err)
+		}
+		usable := false
 		for _, alg := range Algorithms {
 			if CanVerify(k, alg) {
 				ka := kidAlg{k.ID, alg}
 				s.byKeyAl[ka] = append(s.byKeyAl[ka], k)
+				usable = true
 			}
 		}
+		if !usable {
+			return nil, fmt.Errorf("%w: key %d (kid %q) can verify none of the supported algorithms", ErrInvalidKey, i, clip(k.ID))
+		}
+		s.byKID[k.ID] = append(s.byKID[k.ID], k)
 	}
 	return s, nil
 }
