@@ -40,3 +40,53 @@ type KeyStats struct {
 	KeyIDs      []string       // kids of the keys now usable ("" for a key without kid)
 	Skipped     []keys.Skipped // keys of the set that were left out, and why
 }
+
+// Stats returns a snapshot of the counters. It is safe to call
+// concurrently with verification.
+func (v *Verifier) Stats() Stats {
+	s := Stats{Verified: v.verified.Load(), Refused: map[string]uint64{}}
+	for i := range v.refused {
+		if n := v.refused[i].Load(); n > 0 {
+			s.Refused[reasons[i].name] = n
+		}
+	}
+	if v.cache != nil {
+		s.TokenCacheHits = v.cache.hits.Load()
+		s.TokenCacheMisses = v.cache.misses.Load()
+		s.TokenCacheSize = v.cache.len()
+	}
+	for _, is := range v.issuers {
+		s.Issuers = append(s.Issuers, IssuerStats{
+			Issuer:   is.iss,
+			Verified: is.verified.Load(),
+			Refused:  is.refused.Load(),
+			Keys:     is.keyStats(),
+		})
+	}
+	if len(s.Issuers) > 0 {
+		s.Keys = s.Issuers[0].Keys
+	}
+	return s
+}
+
+func (is *issuer) keyStats() KeyStats {
+	ks := KeyStats{Source: is.sourceName}
+	switch {
+	case is.static != nil:
+		ks.KeyIDs = is.static.KeyIDs()
+		ks.Skipped = is.static.Skipped()
+	case is.remote != nil:
+		h := is.remote.Health()
+		ks.Remote = true
+		ks.URL = is.url
+		ks.CacheTTL = is.cacheTTL
+		ks.Fetches = h.Fetches
+		ks.FetchErrors = h.FetchErrors
+		ks.Failures = h.ConsecutiveFailures
+		ks.LastFetch = h.LastSuccess
+		ks.LastError = h.LastError
+		ks.KeyIDs = h.KeyIDs
+		ks.Skipped = h.Skipped
+	}
+	return ks
+}

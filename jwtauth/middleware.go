@@ -1,0 +1,113 @@
+package jwtauth
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// VerifyRequest finds the token of r and verifies it. It writes no
+// response; use it to build custom middleware (for example one that lets
+// anonymous requests through when errors.Is(err, ErrNoToken)).
+//
+// The token is taken from, in order, and without falling back once a
+// source is present:
+//   - the HeaderName header (default Authorization): one "Bearer " prefix
+//     is removed, its scheme matched case-insensitively (RFC 9110 §11.1),
+//     and a bare token is accepted; a request with the header repeated is
+//     refused with ErrMalformed;
+//   - with URLLogin, the auth_token query parameter, which is then removed
+//     from r.URL (and r.RequestURI) in place, whatever the outcome, so it
+//     cannot leak into upstream requests or logs;
+//   - with CookieName, that cookie.
+//
+// Without any of them the error is ErrNoToken.
+func (v *Verifier) VerifyRequest(r *http.Request) (*Identity, error) {
+	token, err := v.extract(r)
+	if err != nil {
+		v.refuse(r.Context(), nil, err)
+		return nil, err
+	}
+	return v.Verify(r.Context(), token)
+}
+
+func (v *Verifier) extract(r *http.Request) (string, error) {
+	if vals := r.Header[v.headerName]; len(vals) > 0 {
+		if len(vals) > 1 {
+			return "", fail(ErrMalformed, "", "the "+v.headerName+" header is repeated")
+		}
+		if h := vals[0]; h != "" {
+			if len(h) > 7 && h[6] == ' ' && strings.EqualFold(h[:6], "bearer") {
+				h = h[7:]
+			}
+			return h, nil
+		}
+	}
+	if v.urlLogin && r.URL != nil && strings.Contains(r.URL.RawQuery, "auth_token") {
+		token, n := stripQueryParam(r, "auth_token")
+		switch {
+		case n > 1:
+			return "", fail(ErrMalformed, "", "auth_token is repeated")
+		case n == 1 && token != "":
+			if len(token) > 7 && token[6] == ' ' && strings.EqualFold(token[:6], "bearer") {
+				token = token[7:]
+			}
+			return token, nil
+		}
+	}
+	if v.cookie != "" {
+		if c, err := r.Cookie(v.cookie); err == nil && c.Value != "" {
+			return c.Value, nil
+		}
+	}
+	return "", fail(ErrNoToken, "", "no token in request")
+}
+
+// stripQueryParam removes every name=... pair from r's query, keeping the
+// other pairs byte for byte and in order, and returns the (unescaped) value
+// of the first one and how many there were.
+func stripQueryParam(r *http.Request, name string) (string, int) {
+	raw := r.URL.RawQuery
+	var kept []string
+	var value string
+	n := 0
+	for part := range strings.SplitSeq(raw, "&") {
+		k, val, _ := strings.Cut(part, "=")
+		if uk, err := url.QueryUnescape(k); err == nil && uk == name {
+			if n == 0 {
+				if uv, err := url.QueryUnescape(val); err == nil {
+					value = uv
+				}
+			}
+			n++
+			continue
+		}
+		kept = append(kept, part)
+	}
+	if n > 0 {
+		r.URL.RawQuery = strings.Join(kept, "&")
+		if r.RequestURI != "" {
+			r.RequestURI = r.URL.RequestURI()
+		}
+	}
+	return value, n
+}
+
+// Middleware returns a handler that verifies each request before calling
+// next. It fails closed: a refused request is answered by
+// Config.ErrorHandler (default DefaultErrorHandler) and never reaches next;
+// on success next reads the Identity with FromContext. Middleware panics if
+// next is nil.
+func (v *Verifier) Middleware(next http.Handler) http.Handler {
+	if next == nil {
+		panic("jwtauth: Middleware called with a nil handler")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := v.VerifyRequest(r)
+		if err != nil {
+			v.onError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), id)))
+	})
+}

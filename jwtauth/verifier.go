@@ -1,0 +1,334 @@
+package jwtauth
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/jsonx"
+	"github.com/jwtgate/jwtgate/internal/jws"
+	"github.com/jwtgate/jwtgate/jwks"
+	"github.com/jwtgate/jwtgate/keys"
+)
+
+// MaxTokenBytes is the largest token Verify accepts. Longer input is
+// refused with ErrMalformed before any base64, JSON or crypto work.
+const MaxTokenBytes = jws.MaxTokenBytes
+
+// Verifier verifies tokens against one Config (New) or several issuers
+// (NewMulti). It is safe for concurrent use; Close releases it.
+type Verifier struct {
+	issuers    []*issuer
+	byIssuer   map[string]*issuer
+	multi      bool
+	headerName string // canonical
+	urlLogin   bool
+	cookie     string
+	onError    func(w http.ResponseWriter, r *http.Request, err error)
+	log        *slog.Logger
+	now        func() time.Time
+	cache      *tokenCache
+
+	verified  atomic.Uint64
+	refused   [len(reasons)]atomic.Uint64
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// issuer is everything one Config verifies with.
+type issuer struct {
+	iss        string // pinned issuer; "" when none
+	source     keys.Source
+	static     *keys.Set
+	remote     *jwks.Remote
+	sourceName string
+	url        string
+	cacheTTL   time.Duration
+	allowed    uint32 // bit i: keys.Algorithms[i] allowed
+	validator  claims.Validator
+	mapper     *claims.Mapper
+	signUp     bool
+
+	verified, refused atomic.Uint64
+}
+
+// algIndex returns the index of alg in keys.Algorithms, or -1.
+func algIndex(alg string) int {
+	for i, a := range keys.Algorithms {
+		if a == alg {
+			return i
+		}
+	}
+	return -1
+}
+
+// Verify verifies a raw compact JWS (without "Bearer ") and returns the
+// identity it carries. The checks, in order: size cap, compact form and
+// header, the issuer (NewMulti), alg allow-list, key lookup by kid,
+// signature, registered and expected claims, sub, identity mapping.
+//
+// A failure is a *ValidationError matching exactly one sentinel with
+// errors.Is. ctx bounds a key fetch; when it ends first the error also
+// matches ctx.Err().
+func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) {
+	id, is, err := v.verify(ctx, token)
+	if err != nil {
+		v.refuse(ctx, is, err)
+		return nil, err
+	}
+	v.verified.Add(1)
+	is.verified.Add(1)
+	return id, nil
+}
+
+func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
+	i := reasonIndex(err)
+	if i >= 0 {
+		v.refused[i].Add(1)
+	}
+	if is != nil {
+		is.refused.Add(1)
+	}
+	level := slog.LevelInfo
+	if errors.Is(err, ErrNoToken) {
+		level = slog.LevelDebug
+	}
+	if !v.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("reason", ReasonName(err))}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		if ve.Claim != "" {
+			attrs = append(attrs, slog.String("claim", ve.Claim))
+		}
+		if ve.Detail != "" {
+			attrs = append(attrs, slog.String("detail", ve.Detail))
+		}
+		if ve.Err != nil {
+			attrs = append(attrs, slog.String("cause", ve.Err.Error()))
+		}
+	}
+	if is != nil && is.iss != "" && v.multi {
+		attrs = append(attrs, slog.String("issuer", is.iss))
+	}
+	v.log.LogAttrs(ctx, level, "jwt refused", attrs...)
+}
+
+func fail(reason error, claim, detail string) error {
+	return &ValidationError{Reason: reason, Claim: claim, Detail: detail}
+}
+
+func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer, error) {
+	if token == "" {
+		return nil, nil, fail(ErrMalformed, "", "empty token")
+	}
+	if len(token) > MaxTokenBytes {
+		return nil, nil, fail(ErrMalformed, "", fmt.Sprintf("token is %d bytes, over the %d-byte cap", len(token), MaxTokenBytes))
+	}
+	if v.cache != nil {
+		if id, is := v.cache.get(ctx, token); id != nil {
+			if v.log.Enabled(ctx, slog.LevelDebug) {
+				v.log.LogAttrs(ctx, slog.LevelDebug, "jwt verified from cache")
+			}
+			return id, is, nil
+		}
+	}
+	t, err := jws.Parse(token)
+	if err != nil {
+		var je *jws.Error
+		errors.As(err, &je)
+		if errors.Is(err, jws.ErrNoAlg) {
+			return nil, nil, fail(ErrAlgorithm, "alg", "no alg header")
+		}
+		claim := ""
+		if je != nil && je.Part != "token" && je.Part != "header" && je.Part != "payload" && je.Part != "signature" {
+			claim = je.Part
+		}
+		detail := "not a compact JWS"
+		if je != nil {
+			detail = je.Part + ": " + je.Detail
+		}
+		return nil, nil, fail(ErrMalformed, claim, detail)
+	}
+	c, err := jsonx.ParseObject(t.Payload)
+	if err != nil {
+		return nil, nil, fail(ErrMalformed, "", "payload is not a valid JSON object: "+err.Error())
+	}
+
+	is, err := v.route(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	ai := algIndex(t.Alg)
+	if ai < 0 || is.allowed&(1<<ai) == 0 {
+		return nil, is, fail(ErrAlgorithm, "alg", "alg "+quote(t.Alg)+" not allowed")
+	}
+	alg := keys.Algorithms[ai] // canonical string, not sharing the token's memory
+
+	ks, err := is.source.KeysFor(ctx, t.KID, alg)
+	if err != nil {
+		return nil, is, keyError(err, t.KID, alg)
+	}
+	key, ok := verifySig(t, alg, ks)
+	if !ok {
+		return nil, is, fail(ErrSignature, "", "signature does not verify with "+plural(len(ks), "key")+" of kid "+quote(t.KID))
+	}
+
+	if err := is.validator.Validate(c); err != nil {
+		return nil, is, claimError(err)
+	}
+	sub, _ := c["sub"].(string)
+	if sub == "" {
+		return nil, is, fail(ErrMissingClaim, "sub", "no sub claim")
+	}
+	m, err := is.mapper.Map(c)
+	if err != nil {
+		return nil, is, claimError(err)
+	}
+	id := &Identity{
+		Subject:        sub,
+		Login:          m.Login,
+		Email:          m.Email,
+		Name:           m.Name,
+		Role:           m.Role,
+		IsGrafanaAdmin: m.IsGrafanaAdmin,
+		Groups:         m.Groups,
+		OrgRoles:       m.OrgRoles,
+		AllowSignUp:    is.signUp,
+		Claims:         c,
+	}
+	id.Issuer, _ = c["iss"].(string)
+	if exp, ok := c["exp"].(float64); ok {
+		id.ExpiresAt = time.Unix(int64(exp), 0)
+	}
+	if v.cache != nil {
+		v.cache.put(token, id, is, t.KID, alg, key)
+	}
+	return id, is, nil
+}
+
+// route picks the issuer of a token: the only one, or (NewMulti) the one
+// its iss names, before any key is looked up.
+func (v *Verifier) route(c map[string]any) (*issuer, error) {
+	if !v.multi {
+		return v.issuers[0], nil
+	}
+	raw, present := c["iss"]
+	iss, isString := raw.(string)
+	switch {
+	case !present || raw == nil:
+		return nil, fail(ErrClaimMismatch, "iss", "no iss claim to route by")
+	case !isString:
+		return nil, fail(ErrMalformed, "iss", "iss is not a string")
+	}
+	is, ok := v.byIssuer[iss]
+	if !ok {
+		return nil, fail(ErrClaimMismatch, "iss", "issuer "+quote(iss)+" is not configured")
+	}
+	return is, nil
+}
+
+// verifySig tries every key over the signing input as received and, only if
+// that fails and the token carried '=' padding, over the unpadded input
+// (AWS ALB signs its padded form; other signers the unpadded one).
+func verifySig(t *jws.Token, alg string, ks []keys.Key) (any, bool) {
+	in := t.SigningInput()
+	for _, k := range ks {
+		if jws.Verify(alg, k.Public, in, t.Sig) {
+			return k.Public, true
+		}
+	}
+	if un, ok := t.UnpaddedSigningInput(); ok {
+		for _, k := range ks {
+			if jws.Verify(alg, k.Public, un, t.Sig) {
+				return k.Public, true
+			}
+		}
+	}
+	return nil, false
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// keyError turns a key-source error into a ValidationError.
+func keyError(err error, kid, alg string) error {
+	switch {
+	case errors.Is(err, keys.ErrUnknownKey):
+		return fail(ErrUnknownKey, "kid", "kid "+quote(kid)+" not in key set")
+	case errors.Is(err, keys.ErrAlgorithm):
+		return fail(ErrAlgorithm, "alg", "no key with kid "+quote(kid)+" can verify "+alg)
+	default:
+		// Unavailable keys, a cancelled ctx, or a custom Source failing:
+		// fail closed with 503, keeping the cause.
+		cause := err
+		if errors.Is(err, jwks.ErrUnavailable) {
+			cause = unwrapOther(err, jwks.ErrUnavailable)
+		}
+		return &ValidationError{Reason: ErrKeysUnavailable, Claim: "kid", Detail: "keys unavailable", Err: cause}
+	}
+}
+
+// unwrapOther returns err itself, unless err is exactly the sentinel.
+func unwrapOther(err, sentinel error) error {
+	if err == sentinel {
+		return nil
+	}
+	return err
+}
+
+// claimError converts a claims package error.
+func claimError(err error) error {
+	var ce *claims.Error
+	if !errors.As(err, &ce) {
+		return &ValidationError{Reason: ErrMalformed, Detail: "claims", Err: err}
+	}
+	reason := ce.Err
+	if reason == claims.ErrType {
+		reason = ErrMalformed
+	}
+	return &ValidationError{Reason: reason, Claim: ce.Claim, Detail: ce.Detail}
+}
+
+// sameKey reports whether two Key.Public values are the same key object.
+func sameKey(a, b any) bool {
+	switch x := a.(type) {
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
+	case ed25519.PublicKey:
+		y, ok := b.(ed25519.PublicKey)
+		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
+	default:
+		return a == b // pointers
+	}
+}
+
+// Close stops background work (remote key refreshes) of every issuer. It
+// is idempotent and safe to call concurrently; verification after Close
+// still works from cached keys but starts no new background work.
+func (v *Verifier) Close() error {
+	v.closeOnce.Do(func() {
+		var errs []error
+		for _, is := range v.issuers {
+			if is.remote != nil {
+				errs = append(errs, is.remote.Close())
+			}
+		}
+		v.closeErr = errors.Join(errs...)
+	})
+	return v.closeErr
+}
