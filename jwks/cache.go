@@ -1,0 +1,347 @@
+package jwks
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jwtgate/jwtgate/keys"
+)
+
+// errNoSet is the cause reported when no fetch has failed yet but none may
+// start (it should not be seen in practice).
+var errNoSet = errors.New("jwks: no key set fetched yet")
+
+// maxBackoff caps the retry interval while a stale set is served (it is
+// raised to MinRefreshInterval when that is longer).
+const maxBackoff = 5 * time.Minute
+
+// snapshot is one fetched key set with its timing. It is immutable once
+// published, so the warm path reads it without locks.
+type snapshot struct {
+	set        *keys.Set // nil: a per-kid entry whose kid does not exist
+	fetched    time.Time // when the fetch completed
+	ttl        time.Duration
+	refreshAt  time.Time // start a background refresh from here (80 % of ttl)
+	expires    time.Time
+	staleUntil time.Time // serve while fetches fail until here
+}
+
+func (s *snapshot) fresh(now time.Time) bool { return now.Before(s.expires) }
+
+// usable reports whether s may answer at now: fresh, or stale within MaxStale.
+func (s *snapshot) usable(now time.Time) bool {
+	return s != nil && (now.Before(s.expires) || now.Before(s.staleUntil))
+}
+
+// call is one in-flight fetch shared by every caller that needs it.
+type call struct {
+	done chan struct{}
+	snap *snapshot // set on success
+	err  error     // set on failure
+}
+
+// fetchFunc fetches an entry's keys. It runs on a context detached from the
+// callers' (bounded by the client timeout and cancelled by Close).
+type fetchFunc func(ctx context.Context, e *entry, f fetchKind) (*keys.Set, http.Header, error)
+
+// fetchKind says why a fetch runs; it decides Cache-Control and discovery.
+type fetchKind int
+
+const (
+	fetchCold    fetchKind = iota // nothing usable, or expired
+	fetchAhead                    // refresh-ahead, or a retry while stale
+	fetchUnknown                  // an unknown kid
+	fetchForced                   // Refresh
+)
+
+// entry is a cached key set with its own single-flight, rate limit, backoff
+// and stale window: the whole set of a JWKS URL, or one kid of a {{kid}} URL.
+type entry struct {
+	r   *Remote
+	kid string // the kid of a per-kid entry; "" for a whole set
+
+	snap   atomic.Pointer[snapshot]
+	busy   atomic.Bool  // a fetch is in flight
+	gateNS atomic.Int64 // unix ns before which a usable set triggers no fetch
+
+	mu           sync.Mutex
+	inflight     *call
+	failures     int       // consecutive failed fetches
+	lastErr      error     // cause of the last failure
+	lastEnd      time.Time // when the last fetch ended
+	backoffUntil time.Time // no retry before this while a stale set is usable
+	unknown      map[string]struct{}
+	unknownUntil time.Time // unknown is valid until here (the next allowed refresh)
+}
+
+// keysFor answers a lookup. The warm path (a fresh snapshot holding kid)
+// is two atomic loads and two map reads; it does not allocate.
+func (e *entry) keysFor(ctx context.Context, kid, alg string) ([]keys.Key, error) {
+	now := e.r.now()
+	if s := e.snap.Load(); s != nil && s.fresh(now) {
+		if !now.Before(s.refreshAt) {
+			e.refreshAhead(now)
+		}
+		return e.lookup(ctx, s, now, kid, alg)
+	}
+	return e.slow(ctx, kid, alg)
+}
+
+// lookup reads a usable snapshot; an unknown kid in a whole set may refresh.
+func (e *entry) lookup(ctx context.Context, s *snapshot, now time.Time, kid, alg string) ([]keys.Key, error) {
+	ks, err := s.set.KeysFor(ctx, kid, alg)
+	if err != nil && e.kid == "" && errors.Is(err, keys.ErrUnknownKey) {
+		return e.unknownKid(ctx, now, kid, alg)
+	}
+	return ks, err
+}
+
+// refreshAhead starts one background refresh of a set past 80 % of its TTL,
+// unless one runs or the rate limit forbids it.
+func (e *entry) refreshAhead(now time.Time) {
+	if e.busy.Load() || now.UnixNano() < e.gateNS.Load() {
+		return
+	}
+	e.mu.Lock()
+	if e.inflight == nil && !now.Before(e.gateLocked(true)) {
+		e.startLocked(fetchAhead)
+	}
+	e.mu.Unlock()
+}
+
+// unknownKid handles a kid missing from a usable whole set: one shared
+// refresh at most every MinRefreshInterval, then keys.ErrUnknownKey. Kids
+// still unknown after a refresh are answered from memory until the next
+// refresh is allowed.
+func (e *entry) unknownKid(ctx context.Context, now time.Time, kid, alg string) ([]keys.Key, error) {
+	if !e.busy.Load() && now.UnixNano() < e.gateNS.Load() {
+		return nil, keys.ErrUnknownKey // rate limited: no lock, no allocation
+	}
+	e.mu.Lock()
+	if _, ok := e.unknown[kid]; ok && now.Before(e.unknownUntil) {
+		e.mu.Unlock()
+		return nil, keys.ErrUnknownKey
+	}
+	c := e.inflight
+	if c == nil {
+		if now.Before(e.gateLocked(true)) {
+			e.mu.Unlock()
+			return nil, keys.ErrUnknownKey
+		}
+		c = e.startLocked(fetchUnknown)
+	}
+	e.mu.Unlock()
+	return e.await(ctx, c, kid, alg)
+}
+
+// slow handles a cold or expired entry.
+func (e *entry) slow(ctx context.Context, kid, alg string) ([]keys.Key, error) {
+	e.mu.Lock()
+	now := e.r.now()
+	s := e.snap.Load()
+	if s != nil && s.fresh(now) { // refreshed meanwhile
+		e.mu.Unlock()
+		return e.lookup(ctx, s, now, kid, alg)
+	}
+	usable := s.usable(now)
+	if usable && e.failures > 0 {
+		// Degraded: serve the stale set and retry in the background with
+		// backoff, so that no caller waits on a failing server.
+		if e.inflight == nil && !now.Before(e.gateLocked(true)) {
+			e.startLocked(fetchAhead)
+		}
+		e.mu.Unlock()
+		return e.lookup(ctx, s, now, kid, alg)
+	}
+	c := e.inflight
+	if c == nil {
+		if gate := e.gateLocked(usable); now.Before(gate) {
+			err := unavailable(cmp.Or(e.lastErr, errNoSet), gate.Sub(now))
+			e.mu.Unlock()
+			return nil, err
+		}
+		c = e.startLocked(fetchCold)
+	}
+	e.mu.Unlock()
+	return e.await(ctx, c, kid, alg)
+}
+
+// await waits for c or ctx, then answers from c's set, or from the current
+// set if c failed and that set is still usable.
+func (e *entry) await(ctx context.Context, c *call, kid, alg string) ([]keys.Key, error) {
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		return nil, unavailable(ctx.Err(), 0)
+	}
+	s := c.snap
+	if s == nil {
+		now := e.r.now()
+		if s = e.snap.Load(); !s.usable(now) {
+			e.mu.Lock()
+			err := unavailable(c.err, e.gateLocked(false).Sub(now))
+			e.mu.Unlock()
+			return nil, err
+		}
+	}
+	ks, err := s.set.KeysFor(ctx, kid, alg)
+	if err != nil && e.kid == "" && errors.Is(err, keys.ErrUnknownKey) {
+		e.rememberUnknown(kid)
+	}
+	return ks, err
+}
+
+// rememberUnknown records a kid still unknown after a refresh, until the
+// next refresh is allowed; the memory holds at most MaxKeyIDs kids.
+func (e *entry) rememberUnknown(kid string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.r.now()
+	if !now.Before(e.unknownUntil) {
+		clear(e.unknown)
+	}
+	e.unknownUntil = e.gateLocked(true)
+	if e.unknown == nil {
+		e.unknown = make(map[string]struct{})
+	}
+	if len(e.unknown) < e.r.s.MaxKeyIDs {
+		e.unknown[kid] = struct{}{}
+	}
+}
+
+// gateLocked returns the earliest time a fetch may start on its own (not by
+// Refresh). usable says whether a usable set exists: while none does,
+// retries are limited only by MinRefreshInterval.
+func (e *entry) gateLocked(usable bool) time.Time {
+	switch {
+	case e.lastEnd.IsZero():
+		return time.Time{}
+	case e.failures == 0 && e.r.s.noCache:
+		return e.lastEnd
+	case e.failures == 0 || !usable:
+		return e.lastEnd.Add(e.r.s.MinRefreshInterval)
+	default:
+		return e.backoffUntil
+	}
+}
+
+// startLocked starts a fetch in the background and returns its call. If the
+// Remote is closed, the call fails at once.
+func (e *entry) startLocked(kind fetchKind) *call {
+	c := &call{done: make(chan struct{})}
+	e.inflight = c
+	e.busy.Store(true)
+	ok := e.r.spawn(func(ctx context.Context) {
+		set, hdr, err := e.r.fetch(ctx, e, kind)
+		e.complete(c, set, hdr, err)
+	})
+	if !ok {
+		c.err = errClosed
+		e.inflight = nil
+		e.busy.Store(false)
+		close(c.done)
+	}
+	return c
+}
+
+// complete publishes a fetch's outcome and releases its waiters.
+func (e *entry) complete(c *call, set *keys.Set, hdr http.Header, err error) {
+	r := e.r
+	e.mu.Lock()
+	now := r.now()
+	old := e.snap.Load()
+	e.lastEnd = now
+	if err == nil {
+		ttl := cacheTTL(hdr, r.s.CacheTTL, r.s.MinRefreshInterval)
+		if set == nil { // a kid the server does not have: ask again later
+			ttl = r.s.MinRefreshInterval
+		}
+		s := &snapshot{
+			set:       set,
+			fetched:   now,
+			ttl:       ttl,
+			refreshAt: now.Add(ttl - ttl/5),
+			expires:   now.Add(ttl),
+		}
+		s.staleUntil = s.expires
+		if r.s.MaxStale > 0 {
+			s.staleUntil = s.expires.Add(r.s.MaxStale)
+		}
+		e.snap.Store(s)
+		e.failures = 0
+		e.lastErr = nil
+		clear(e.unknown)
+		c.snap = s
+	} else {
+		e.failures++
+		e.lastErr = err
+		e.backoffUntil = now.Add(backoff(e.failures, r.s.MinRefreshInterval))
+		c.err = err
+	}
+	e.gateNS.Store(e.gateLocked(true).UnixNano())
+	e.inflight = nil
+	e.busy.Store(false)
+	e.mu.Unlock()
+	close(c.done)
+	r.recordFetch(e, old, c.snap, err, now)
+}
+
+// backoff is the wait before retry n (n >= 1) while a stale set is served:
+// MinRefreshInterval doubled per failure, capped at 5 minutes (or at
+// MinRefreshInterval if that is longer).
+func backoff(n int, floor time.Duration) time.Duration {
+	ceiling := max(maxBackoff, floor)
+	d := floor
+	for i := 1; i < n && d < ceiling; i++ {
+		d *= 2
+	}
+	return min(d, ceiling)
+}
+
+// cacheTTL computes how long a response may be used: min(ttl, max-age),
+// floored at minimum. ttl < 0 (caching off) gives 0. A max-age that is not a
+// non-negative integer is ignored. "no-cache" and "no-store" without a
+// max-age mean the floor; with one, max-age rules (as in Grafana, where
+// "max-age=300, no-cache" gives 5m).
+func cacheTTL(h http.Header, ttl, minimum time.Duration) time.Duration {
+	if ttl < 0 {
+		return 0
+	}
+	maxAge, found, noStore := time.Duration(-1), false, false
+	for _, line := range h.Values("Cache-Control") {
+		for part := range strings.SplitSeq(line, ",") {
+			name, value, _ := strings.Cut(strings.TrimSpace(part), "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "max-age":
+				if found {
+					continue // the first max-age counts
+				}
+				n, err := strconv.ParseUint(strings.Trim(strings.TrimSpace(value), `"`), 10, 63)
+				var ne *strconv.NumError
+				switch {
+				case err == nil:
+					found = true
+					maxAge = time.Duration(min(n, uint64(ttl/time.Second)+1)) * time.Second
+				case errors.As(err, &ne) && ne.Err == strconv.ErrRange:
+					found = true // huge: no limit below ttl
+				}
+			case "no-cache", "no-store":
+				noStore = true
+			}
+		}
+	}
+	switch {
+	case found && maxAge >= 0 && maxAge < ttl:
+		ttl = maxAge
+	case !found && noStore:
+		ttl = 0
+	}
+	return max(ttl, minimum)
+}

@@ -1,0 +1,159 @@
+package jwks
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jwtgate/jwtgate/keys"
+)
+
+// Health describes a [Remote] for readiness probes and metrics. Reading it
+// is safe concurrently with lookups; it does no network I/O.
+type Health struct {
+	URL      string        // JWKS URL fetched, {{kid}} kept; with Issuer, the discovered jwks_uri ("" before discovery). Password and query removed.
+	Issuer   string        // Options.Issuer
+	CacheTTL time.Duration // configured TTL, default applied (negative: caching off)
+	TTL      time.Duration // TTL of the current set, after Cache-Control and the floor; 0 if none
+
+	LastSuccess time.Time     // end of the last successful fetch; zero if none
+	SetAge      time.Duration // time since LastSuccess; 0 if none
+	Usable      bool          // KeysFor can answer without the network (fresh, or stale within MaxStale)
+	Stale       bool          // the set is past its TTL and served only because fetches fail
+
+	ConsecutiveFailures int            // failed fetches since the last success
+	LastError           string         // text of the last fetch error; "" after a success
+	KeyIDs              []string       // kids of the usable keys ("" for a key without kid)
+	Skipped             []keys.Skipped // keys of the current set that were left out, and why
+	Fetches             uint64         // fetch operations so far (each a JWKS or key request, plus discovery with Issuer)
+	FetchErrors         uint64         // fetch operations that failed
+}
+
+// Health returns the current state of r. Usable is what a readiness probe
+// should test.
+func (r *Remote) Health() Health {
+	now := r.now()
+	r.hmu.Lock()
+	h := Health{
+		URL:                 redact(r.jwksURI),
+		Issuer:              r.s.Issuer,
+		CacheTTL:            r.s.CacheTTL,
+		LastSuccess:         r.lastSuccess,
+		ConsecutiveFailures: r.failures,
+		LastError:           r.lastErr,
+		Fetches:             r.fetches,
+		FetchErrors:         r.fetchErrors,
+	}
+	r.hmu.Unlock()
+	if !h.LastSuccess.IsZero() {
+		h.SetAge = now.Sub(h.LastSuccess)
+	}
+	for _, e := range r.entries() {
+		s := e.snap.Load()
+		if s == nil || s.set == nil {
+			continue
+		}
+		h.TTL = max(h.TTL, s.ttl)
+		h.Skipped = append(h.Skipped, s.set.Skipped()...)
+		if !s.usable(now) {
+			continue
+		}
+		h.Usable = true
+		h.Stale = h.Stale || !s.fresh(now)
+		for _, id := range s.set.KeyIDs() {
+			if !slices.Contains(h.KeyIDs, id) {
+				h.KeyIDs = append(h.KeyIDs, id)
+			}
+		}
+	}
+	if r.set == nil {
+		slices.Sort(h.KeyIDs)
+	}
+	return h
+}
+
+// entries returns the whole-set entry, or every per-kid entry.
+func (r *Remote) entries() []*entry {
+	if r.set != nil {
+		return []*entry{r.set}
+	}
+	m := *r.kids.Load()
+	out := make([]*entry, 0, len(m))
+	for _, e := range m {
+		out = append(out, e)
+	}
+	return out
+}
+
+// recordFetch updates the counters and logs the outcome of a fetch.
+func (r *Remote) recordFetch(e *entry, old, cur *snapshot, err error, now time.Time) {
+	r.hmu.Lock()
+	r.fetches++
+	if err != nil {
+		r.fetchErrors++
+		r.failures++
+		r.lastErr = err.Error()
+	} else {
+		r.failures = 0
+		r.lastErr = ""
+		r.lastSuccess = now
+	}
+	failures, where := r.failures, redact(r.jwksURI)
+	r.hmu.Unlock()
+
+	log := r.s.Logger
+	if e.kid != "" {
+		log = log.With("kid", e.kid)
+	}
+	if err != nil {
+		log.Warn("jwks: fetch failed", "url", where, "error", err,
+			"consecutive_failures", failures, "serving_stale", old.usable(now))
+		return
+	}
+	if cur.set == nil {
+		log.Debug("jwks: kid not found", "url", where)
+		return
+	}
+	log.Debug("jwks: fetched", "url", where, "keys", cur.set.Len(), "ttl", cur.ttl)
+
+	var before []string
+	var skippedBefore []keys.Skipped
+	if old != nil {
+		before, skippedBefore = old.set.KeyIDs(), old.set.Skipped()
+	}
+	after := cur.set.KeyIDs()
+	added, removed := diff(after, before), diff(before, after)
+	if len(added) > 0 || len(removed) > 0 {
+		log.Info("jwks: key set changed", "url", where, "added", added, "removed", removed)
+	}
+	if skipped := cur.set.Skipped(); len(skipped) > 0 {
+		level := slog.LevelDebug
+		if !slices.Equal(skipped, skippedBefore) {
+			level = slog.LevelInfo
+		}
+		log.Log(context.Background(), level, "jwks: keys skipped", "url", where, "skipped", describe(skipped))
+	}
+}
+
+// diff returns the elements of a that are not in b.
+func diff(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// describe renders skipped keys as "kid (kty): reason" for logs.
+func describe(skipped []keys.Skipped) string {
+	parts := make([]string, len(skipped))
+	for i, s := range skipped {
+		parts[i] = fmt.Sprintf("%q (%s): %s", s.KeyID, s.Type, s.Reason)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,257 @@
+package jwks
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults applied by [NewRemote] to zero fields of [Options].
+const (
+	defaultCacheTTL           = 60 * time.Minute
+	defaultMinRefreshInterval = 30 * time.Second
+	defaultMaxStale           = time.Hour
+	defaultMaxBodyBytes       = 1 << 20
+	defaultMaxKeyIDs          = 1024
+	defaultTimeout            = 10 * time.Second
+)
+
+// UserAgent is the User-Agent header of every request a [Remote] sends.
+const UserAgent = "jwtgate (+https://github.com/jwtgate/jwtgate)"
+
+// kidPlaceholder in Options.URL is replaced by the token's kid.
+const kidPlaceholder = "{{kid}}"
+
+// Options configures a [Remote]. The zero value of each field is its
+// documented default. Exactly one of URL and Issuer must be set.
+//
+// [NewRemote] reports an invalid field with an error whose text starts with
+// the name of the matching jwtauth.Config field ("JWKSetURL: ...",
+// "OIDCIssuerURL: ...", "JWKSetBearerTokenFile: ...", "TLSClientCA: ...").
+type Options struct {
+	// URL is the JWKS URL (jwtauth: JWKSetURL, Grafana: jwk_set_url). It
+	// must be an absolute https URL with a host, or http when
+	// InsecureAllowHTTP is set; any other scheme fails NewRemote.
+	//
+	// A URL containing {{kid}} (AWS ALB style) fetches one key per kid:
+	// {{kid}} is replaced by the token's kid, which must be 1 to 128 of
+	// [A-Za-z0-9._-] and must not contain ".."; any other kid is answered
+	// with keys.ErrUnknownKey without a request. The body may be a PEM
+	// public key (given the kid) or a JWKS. {{kid}} may appear in the path
+	// or query only, never in the host.
+	URL string
+	// Issuer is an OpenID Connect issuer (jwtauth: OIDCIssuerURL). The key
+	// set URL is the jwks_uri of <Issuer>/.well-known/openid-configuration,
+	// whose "issuer" must equal Issuer exactly. Issuer and jwks_uri follow
+	// the same scheme rule as URL. The document is re-read when a JWKS
+	// fetch fails and when the set is refreshed after its TTL.
+	Issuer string
+
+	// HTTPClient sends the requests. nil means a client with a 10 s
+	// overall timeout, TLS 1.2 or later, the TLS fields below, proxies from
+	// the environment (HTTPS_PROXY, NO_PROXY), and redirects followed at
+	// most 3 times and only to https (or http with InsecureAllowHTTP).
+	// When set, the TLS fields must be empty; its Timeout (10 s when 0)
+	// bounds each fetch, and the redirect rule above is added to its own
+	// CheckRedirect (the client itself is not modified).
+	HTTPClient *http.Client
+
+	// CacheTTL is the longest a fetched set is used before it is fetched
+	// again (jwtauth: CacheTTL, Grafana: cache_ttl). A smaller
+	// Cache-Control max-age wins; the result is never below
+	// MinRefreshInterval. 0 means 60m. Negative disables caching: every
+	// KeysFor fetches, concurrent calls sharing one request.
+	CacheTTL time.Duration
+	// MinRefreshInterval is the least time between two fetches that the
+	// cache starts on its own: the TTL floor, so "max-age=0", "no-cache"
+	// and "no-store" mean "refresh every MinRefreshInterval", and the rate
+	// limit of refreshes caused by unknown kids. 0 means 30s; negative
+	// fails NewRemote.
+	MinRefreshInterval time.Duration
+	// MaxStale is how long past its expiry the last good set keeps being
+	// served while fetches fail. 0 means 1h; negative means never.
+	MaxStale time.Duration
+	// MaxBodyBytes caps every response body; a longer body is a fetch
+	// error and no more than MaxBodyBytes+1 bytes are read. 0 means 1 MiB;
+	// negative fails NewRemote.
+	MaxBodyBytes int64
+	// MaxKeyIDs bounds the kids remembered per Remote: the per-kid cache of
+	// a {{kid}} URL, and the kids found unknown since the last refresh.
+	// 0 means 1024; negative fails NewRemote.
+	MaxKeyIDs int
+
+	// BearerTokenFile holds a token sent as "Authorization: Bearer <token>"
+	// with every JWKS request (jwtauth: JWKSetBearerTokenFile). It is read
+	// on every fetch and trimmed; "Bearer " is added unless present. It must
+	// be readable and non-empty when NewRemote runs; later, an unreadable or
+	// empty file fails the fetch. The token is never logged. It is not sent
+	// to the OIDC discovery document.
+	BearerTokenFile string
+
+	// TLSClientCA is a PEM CA bundle that replaces the system roots for
+	// the default client (jwtauth: TLSClientCA). Unreadable, or without a
+	// certificate, fails NewRemote.
+	TLSClientCA string
+	// TLSClientCert and TLSClientKey are a PEM client certificate and key
+	// for mTLS. Both or neither; unloadable fails NewRemote.
+	TLSClientCert string
+	TLSClientKey  string
+	// TLSSkipVerifyInsecure disables verification of the server's
+	// certificate. Default false.
+	TLSSkipVerifyInsecure bool
+	// InsecureAllowHTTP allows http URLs (URL, Issuer, jwks_uri and
+	// redirect targets). Default false.
+	InsecureAllowHTTP bool
+
+	// Now is the clock of every cache duration: TTL, refresh-ahead, rate
+	// limits, backoff and MaxStale. nil means time.Now. Network timeouts
+	// use the real clock.
+	Now func() time.Time
+	// Logger receives fetches (debug), failures (warn), key-set changes and
+	// skipped keys (info). nil means no logging.
+	Logger *slog.Logger
+}
+
+// settings are validated Options with defaults applied.
+type settings struct {
+	Options
+	timeout   time.Duration
+	noCache   bool
+	template  bool // URL contains {{kid}}
+	discovery string
+}
+
+func (o Options) validate() (*settings, error) {
+	s := &settings{Options: o}
+	switch {
+	case o.URL == "" && o.Issuer == "":
+		return nil, errors.New("JWKSetURL: a JWKS URL or an OIDC issuer URL is required")
+	case o.URL != "" && o.Issuer != "":
+		return nil, errors.New("OIDCIssuerURL: cannot be combined with JWKSetURL")
+	case o.URL != "":
+		s.template = strings.Contains(o.URL, kidPlaceholder)
+		probe := o.URL
+		if s.template {
+			probe = strings.ReplaceAll(o.URL, kidPlaceholder, "kid")
+		}
+		if _, err := checkURL(probe, o.InsecureAllowHTTP); err != nil {
+			return nil, fmt.Errorf("JWKSetURL: %w", err)
+		}
+		if s.template && kidInAuthority(o.URL) {
+			return nil, errors.New("JWKSetURL: {{kid}} may only appear in the path or query")
+		}
+	default:
+		u, err := checkURL(o.Issuer, o.InsecureAllowHTTP)
+		if err != nil {
+			return nil, fmt.Errorf("OIDCIssuerURL: %w", err)
+		}
+		if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+			return nil, errors.New("OIDCIssuerURL: must not have a query or fragment")
+		}
+		s.discovery = strings.TrimSuffix(o.Issuer, "/") + "/.well-known/openid-configuration"
+	}
+
+	if o.CacheTTL == 0 {
+		s.CacheTTL = defaultCacheTTL
+	}
+	s.noCache = s.CacheTTL < 0
+	switch {
+	case o.MinRefreshInterval < 0:
+		return nil, errors.New("MinRefreshInterval: must not be negative")
+	case o.MinRefreshInterval == 0:
+		s.MinRefreshInterval = defaultMinRefreshInterval
+	}
+	if o.MaxStale == 0 {
+		s.MaxStale = defaultMaxStale
+	}
+	switch {
+	case o.MaxBodyBytes < 0:
+		return nil, errors.New("MaxBodyBytes: must not be negative")
+	case o.MaxBodyBytes == 0:
+		s.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	switch {
+	case o.MaxKeyIDs < 0:
+		return nil, errors.New("MaxKeyIDs: must not be negative")
+	case o.MaxKeyIDs == 0:
+		s.MaxKeyIDs = defaultMaxKeyIDs
+	}
+	if o.BearerTokenFile != "" {
+		if _, err := bearerToken(o.BearerTokenFile); err != nil {
+			return nil, err
+		}
+	}
+	if o.HTTPClient != nil {
+		var set []string
+		for _, f := range []struct {
+			name string
+			on   bool
+		}{
+			{"TLSClientCA", o.TLSClientCA != ""},
+			{"TLSClientCert", o.TLSClientCert != ""},
+			{"TLSClientKey", o.TLSClientKey != ""},
+			{"TLSSkipVerifyInsecure", o.TLSSkipVerifyInsecure},
+		} {
+			if f.on {
+				set = append(set, f.name)
+			}
+		}
+		if len(set) > 0 {
+			return nil, fmt.Errorf("HTTPClient: cannot be combined with %s (configure TLS on the client)", strings.Join(set, ", "))
+		}
+		s.timeout = o.HTTPClient.Timeout
+	}
+	if s.timeout <= 0 {
+		s.timeout = defaultTimeout
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	return s, nil
+}
+
+// checkURL parses raw and applies the scheme and host rules.
+func checkURL(raw string, allowHTTP bool) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Error repeats the URL, which may hold a password.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("invalid URL: %w", err)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && allowHTTP:
+	case u.Scheme == "http":
+		return nil, errors.New(`must be https (http needs InsecureAllowHTTP)`)
+	default:
+		return nil, fmt.Errorf("must be https, not %q", u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, errors.New("must have a host")
+	}
+	return u, nil
+}
+
+// kidInAuthority reports whether {{kid}} appears before the path of the
+// template, where it would let a token choose the host.
+func kidInAuthority(template string) bool {
+	rest := template
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	return strings.Contains(rest[:end], kidPlaceholder)
+}
