@@ -109,7 +109,7 @@ func typeName(pub any) string {
 }
 
 // Ed25519 public keys are checked with the curve arithmetic of RFC 8032,
-// done once when a key is loaded. math/big is slow but plenty for that.
+// once, when a key is loaded.
 var (
 	edP = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19)) // 2^255 - 19
 	// edD is the curve constant d = -121665/121666 mod p.
@@ -131,75 +131,65 @@ func checkEd25519(p ed25519.PublicKey) error {
 	if len(p) != ed25519.PublicKeySize {
 		return fmt.Errorf("Ed25519 public key has %d bytes; exactly %d are required (RFC 8037 §2)", len(p), ed25519.PublicKeySize)
 	}
-	x, y, ok := edDecode(p)
+	y, ok := edDecodeY(p)
 	if !ok {
 		return errors.New("Ed25519 public key is not a canonical curve point (RFC 8032 §5.1.3)")
 	}
-	for range 3 {
-		x, y = edAdd(x, y, x, y)
-	}
-	if x.Sign() == 0 && y.Cmp(big.NewInt(1)) == 0 {
+	if edSmallOrder(y) {
 		return errors.New("Ed25519 public key is a small-order point")
 	}
 	return nil
 }
 
-// edDecode decodes a point as RFC 8032 §5.1.3 describes. The sign of x does
-// not matter to the order check, but a zero x with the sign bit set is a
-// non-canonical encoding and fails.
-func edDecode(b []byte) (x, y *big.Int, ok bool) {
-	le := make([]byte, 32)
+// edDecodeY checks that b is a canonical point encoding (RFC 8032 §5.1.3)
+// and returns its y. The curve is -x^2 + y^2 = 1 + d x^2 y^2, so
+// x^2 = u/v with u = y^2 - 1 and v = d y^2 + 1; a point exists when u/v, or
+// equivalently u*v, is a square modulo p. x itself is not needed.
+func edDecodeY(b []byte) (*big.Int, bool) {
+	be := make([]byte, 32)
 	for i := range 32 {
-		le[31-i] = b[i] // little-endian to big-endian
+		be[31-i] = b[i] // little-endian to big-endian
 	}
-	sign := le[0] >> 7
-	le[0] &= 0x7f
-	y = new(big.Int).SetBytes(le)
+	sign := be[0] >> 7
+	be[0] &= 0x7f
+	y := new(big.Int).SetBytes(be)
 	if y.Cmp(edP) >= 0 {
-		return nil, nil, false
+		return nil, false
 	}
-	yy := new(big.Int).Mul(y, y)
-	yy.Mod(yy, edP)
-	u := new(big.Int).Sub(yy, big.NewInt(1)) // y^2 - 1
+	yy := edMul(y, y)
+	u := new(big.Int).Sub(yy, big.NewInt(1))
 	u.Mod(u, edP)
-	v := new(big.Int).Mul(edD, yy) // d y^2 + 1
-	v.Add(v, big.NewInt(1))
+	if u.Sign() == 0 {
+		// y = ±1, so x = 0, whose sign bit must be clear.
+		return y, sign == 0
+	}
+	v := new(big.Int).Add(edMul(edD, yy), big.NewInt(1))
 	v.Mod(v, edP)
-	vInv := new(big.Int).ModInverse(v, edP)
-	if vInv == nil {
-		return nil, nil, false
-	}
-	xx := u.Mul(u, vInv)
-	xx.Mod(xx, edP)
-	x = new(big.Int).ModSqrt(xx, edP)
-	if x == nil {
-		return nil, nil, false
-	}
-	if x.Sign() == 0 && sign == 1 {
-		return nil, nil, false
-	}
-	if uint8(x.Bit(0)) != sign {
-		x.Sub(edP, x)
-	}
-	return x, y, true
+	return y, big.Jacobi(edMul(u, v), edP) == 1
 }
 
-// edAdd adds two points of the twisted Edwards curve -x^2 + y^2 = 1 + d x^2 y^2
-// with the complete addition law (no exceptional cases, since d is not a
-// square modulo p).
-func edAdd(x1, y1, x2, y2 *big.Int) (x3, y3 *big.Int) {
-	mul := func(a, b *big.Int) *big.Int {
-		r := new(big.Int).Mul(a, b)
-		return r.Mod(r, edP)
+// edSmallOrder reports whether the point with ordinate y has order dividing
+// 8. Doubling on this curve gives y(2P) = (y^2 + x^2) / (2 + x^2 - y^2), and
+// x^2 follows from y, so three doublings are done on y alone, as a fraction
+// n/m to avoid inversions. The neutral element is the only point with y = 1.
+// Denominators never vanish: the doubling law is complete because d is not
+// a square modulo p.
+func edSmallOrder(y *big.Int) bool {
+	n, m := new(big.Int).Set(y), big.NewInt(1)
+	for range 3 {
+		nn, mm := edMul(n, n), edMul(m, m)
+		u := new(big.Int).Sub(nn, mm)             // (y^2 - 1) m^2
+		v := new(big.Int).Add(edMul(edD, nn), mm) // (d y^2 + 1) m^2
+		// y' = (y^2 + x^2) / (2 + x^2 - y^2), with x^2 = u/v; scaled by v m^2.
+		num := new(big.Int).Add(edMul(nn, v), edMul(u, mm))
+		den := new(big.Int).Sub(new(big.Int).Add(edMul(big.NewInt(2), edMul(mm, v)), edMul(u, mm)), edMul(nn, v))
+		n, m = num.Mod(num, edP), den.Mod(den, edP)
 	}
-	t := mul(edD, mul(mul(x1, x2), mul(y1, y2)))
-	xn := new(big.Int).Add(mul(x1, y2), mul(y1, x2))
-	yn := new(big.Int).Add(mul(y1, y2), mul(x1, x2))
-	xd := new(big.Int).Add(big.NewInt(1), t)
-	yd := new(big.Int).Sub(big.NewInt(1), t)
-	xd.Mod(xd, edP)
-	yd.Mod(yd, edP)
-	x3 = mul(xn, new(big.Int).ModInverse(xd, edP))
-	y3 = mul(yn, new(big.Int).ModInverse(yd, edP))
-	return x3, y3
+	return m.Sign() != 0 && n.Cmp(m) == 0
+}
+
+// edMul returns a*b mod p.
+func edMul(a, b *big.Int) *big.Int {
+	r := new(big.Int).Mul(a, b)
+	return r.Mod(r, edP)
 }
