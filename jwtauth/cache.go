@@ -71,12 +71,23 @@ func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer)
 		return nil, nil
 	}
 	c.hits.Add(1)
-	id := *e.id
-	id.Groups = slices.Clip(id.Groups)
+	return cloneIdentity(e.id), e.is
+}
+
+// cloneIdentity copies id with its own Groups, OrgRoles and IsGrafanaAdmin,
+// so that neither the cache nor another caller sees a change a caller makes
+// to them. Claims is shared and documented read-only.
+func cloneIdentity(id *Identity) *Identity {
+	c := *id
+	c.Groups = slices.Clone(id.Groups)
 	if id.OrgRoles != nil {
-		id.OrgRoles = maps.Clone(id.OrgRoles)
+		c.OrgRoles = maps.Clone(id.OrgRoles)
 	}
-	return &id, e.is
+	if id.IsGrafanaAdmin != nil {
+		b := *id.IsGrafanaAdmin
+		c.IsGrafanaAdmin = &b
+	}
+	return &c
 }
 
 // valid re-runs the claim checks (exp, nbf, iat against the clock now; the
@@ -102,7 +113,7 @@ func (c *tokenCache) put(token string, id *Identity, is *issuer, kid, alg string
 		return
 	}
 	// kid shares memory with the token's decoded header; keep a copy.
-	e := &cacheEntry{id: id, is: is, kid: string([]byte(kid)), alg: alg, key: key}
+	e := &cacheEntry{id: cloneIdentity(id), is: is, kid: string([]byte(kid)), alg: alg, key: key}
 	s := c.shard(token)
 	s.mu.Lock()
 	if _, ok := s.m[token]; !ok && len(s.m) >= c.perShard {
