@@ -7,6 +7,8 @@ require (
 	github.com/stretchr/testify v1.12.1
 )
 
+require gopkg.in/ini.v1 v1.67.3
+
 require (
 	github.com/jmespath/go-jmespath v0.4.0
 	go.yaml.in/yaml/v3 v3.0.5 // indirect

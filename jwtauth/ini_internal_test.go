@@ -1,0 +1,123 @@
+package jwtauth
+
+import (
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// iniSnake turns a Config field name into its ini key: JWKSetURL -> jwk_set_url.
+func iniSnake(field string) string {
+	var b strings.Builder
+	r := []rune(field)
+	for i, c := range r {
+		upper := c >= 'A' && c <= 'Z'
+		if upper && i > 0 {
+			prevLower := r[i-1] >= 'a' && r[i-1] <= 'z'
+			nextLower := i+1 < len(r) && r[i+1] >= 'a' && r[i+1] <= 'z'
+			if prevLower || nextLower {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteString(strings.ToLower(string(c)))
+	}
+	return b.String()
+}
+
+// Every Config field with a text form has an ini key named after it, so a
+// new field cannot be forgotten here.
+func TestINIKeysCoverConfig(t *testing.T) {
+	noText := []string{"Keys", "HTTPClient", "Now", "ErrorHandler", "Logger"}
+	renamed := map[string]string{"JWKSetURL": "jwk_set_url", "JWKSetFile": "jwk_set_file", "JWKSetValue": "jwk_set_value",
+		"JWKSetBearerTokenFile": "jwk_set_bearer_token_file", "TLSClientCA": "tls_client_ca", "OIDCIssuerURL": "oidc_issuer_url",
+		"URLLogin": "url_login", "KeyID": "key_id", "CacheTTL": "cache_ttl"}
+	ct := reflect.TypeFor[Config]()
+	for i := range ct.NumField() {
+		f := ct.Field(i).Name
+		if slices.Contains(noText, f) {
+			continue
+		}
+		key, ok := renamed[f]
+		if !ok {
+			key = iniSnake(f)
+		}
+		if _, found := lookupINIKey(key); !found {
+			t.Errorf("Config.%s has no ini key %q", f, key)
+		}
+	}
+}
+
+// GF_AUTH_JWT_<NAME>_<KEY> is split by key suffix; that is unambiguous
+// only while no key ends with "_" + another key.
+func TestINIKeysNoSuffixClash(t *testing.T) {
+	for _, a := range iniKeys {
+		for _, b := range iniKeys {
+			if a.name != b.name && strings.HasSuffix(a.name, "_"+b.name) {
+				t.Errorf("key %s ends with _%s: GF_AUTH_JWT_ names would be ambiguous", a.name, b.name)
+			}
+		}
+	}
+	valid := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	for _, k := range iniKeys {
+		if !valid.MatchString(k.name) {
+			t.Errorf("key %q is not snake_case", k.name)
+		}
+	}
+}
+
+// The doc comment of ParseINI lists every key.
+func TestINIKeysDocumented(t *testing.T) {
+	src, err := os.ReadFile("ini.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range iniKeys {
+		if !strings.Contains(string(src), "\n//\t"+k.name+" ") {
+			t.Errorf("key %s missing from the ParseINI key table", k.name)
+		}
+	}
+}
+
+func TestINIValue(t *testing.T) {
+	for in, want := range map[string]string{
+		"a ; c":         "a",
+		"a\t# c":        "a",
+		"a;b":           "a;b",
+		"a#b":           "a#b",
+		";all comment":  "",
+		"# all comment": "",
+		`"q"`:           "q",
+		`'q'`:           "q",
+		`"a" "b"`:       `"a" "b"`,
+		`"`:             `"`,
+		"  x  ":         "x",
+	} {
+		if got := iniValue(in, false); got != want {
+			t.Errorf("iniValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := iniValue(`"a b" c ; d`, true); got != `"a b" c` {
+		t.Errorf("list value: %q", got)
+	}
+}
+
+func TestSuggestINIKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"expected_claims": "expect_claims",
+		"jwks_url":        "jwk_set_url",
+		"cache-ttl":       "cache_ttl",
+		"HeaderName":      "header_name",
+		"email_clam":      "email_claim",
+		"enable":          "enabled",
+	} {
+		if got := suggestINIKey(in); got != " (did you mean "+want+"?)" {
+			t.Errorf("suggestINIKey(%q) = %q, want %s", in, got, want)
+		}
+	}
+	if got := suggestINIKey("completely_unrelated_setting"); got != "" {
+		t.Errorf("unrelated name got a suggestion: %q", got)
+	}
+}
