@@ -1,0 +1,109 @@
+package jwtauth_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jwtgate/jwtgate/internal/jwttest"
+	"github.com/jwtgate/jwtgate/jwtauth"
+)
+
+// benchClaims is a Keycloak-shaped access token payload.
+func benchClaims() map[string]any {
+	return map[string]any{
+		"exp": jwttest.Unix(time.Hour), "iat": jwttest.Unix(0), "nbf": jwttest.Unix(0),
+		"jti": "0b1e5c1e-7f2a-4d8e-9c3b-5a6f7e8d9c0b", "iss": "https://sso.example.com/realms/acme",
+		"aud": []string{"grafana", "account"}, "sub": "6b1d3f2e-8a4c-4e5f-9b7a-1c2d3e4f5a6b",
+		"typ": "Bearer", "azp": "grafana", "scope": "openid email profile", "email_verified": true,
+		"name": "Jane Doe", "preferred_username": "jdoe", "email": "jane.doe@example.com",
+		"realm_access": map[string]any{"roles": []string{"default-roles-acme", "offline_access", "grafana-editor"}},
+		"groups":       []string{"/engineering", "/engineering/platform"},
+	}
+}
+
+func benchKey(alg string) *jwttest.Key {
+	switch alg {
+	case "RS256":
+		return jwttest.RSA("bench", 2048, "bench-rsa")
+	case "ES256":
+		return jwttest.EC("bench", "ES256", "bench-ec")
+	case "EdDSA":
+		return jwttest.Ed25519(5, "bench-ed")
+	default:
+		return jwttest.HMAC("HS256", []byte(strings.Repeat("s", 32)), "bench-hs")
+	}
+}
+
+func benchVerifier(b *testing.B, alg string, cacheSize int) (*jwtauth.Verifier, string) {
+	k := benchKey(alg)
+	v := newV(b, jwtauth.Config{
+		JWKSetValue:    jwksValue(k),
+		Algorithms:     []string{alg},
+		ExpectClaims:   map[string]any{"iss": "https://sso.example.com/realms/acme", "aud": "grafana"},
+		RequireExp:     true,
+		UsernameClaim:  "preferred_username",
+		EmailClaim:     "email",
+		TokenCacheSize: cacheSize,
+	})
+	return v, k.Sign(benchClaims())
+}
+
+// BenchmarkVerify: full verification (static keys, token cache off).
+func BenchmarkVerify(b *testing.B) {
+	for _, alg := range []string{"RS256", "ES256", "EdDSA", "HS256"} {
+		b.Run("alg="+alg, func(b *testing.B) {
+			v, tok := benchVerifier(b, alg, -1)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(b.Context(), tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkVerifyCached: a verified-token cache hit.
+func BenchmarkVerifyCached(b *testing.B) {
+	v, tok := benchVerifier(b, "RS256", 0)
+	if _, err := v.Verify(b.Context(), tok); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(b.Context(), tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMiddleware(b *testing.B) {
+	v, tok := benchVerifier(b, "RS256", -1)
+	h := v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusNoContent {
+			b.Fatal(w.Code)
+		}
+	}
+}
+
+func BenchmarkVerifyParallel(b *testing.B) {
+	v, tok := benchVerifier(b, "RS256", -1)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := v.Verify(b.Context(), tok); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
