@@ -48,6 +48,7 @@ type Decoder struct {
 	depth   int
 	strs    []string  // slab the boxed string values point into
 	floats  []float64 // slab the boxed numbers point into
+	arrays  [][]any   // slab the boxed arrays' slice headers point into
 	scratch []any     // stack of array elements being decoded
 }
 
@@ -128,7 +129,11 @@ func (d *Decoder) Value() (any, error) {
 	case '{':
 		return d.object(0)
 	case '[':
-		return d.array()
+		a, err := d.array()
+		if err != nil {
+			return nil, err
+		}
+		return d.boxArray(a), nil
 	case '"':
 		str, err := d.String()
 		if err != nil {
@@ -513,6 +518,7 @@ type eface struct {
 var (
 	stringType = func() unsafe.Pointer { var v any = ""; return (*eface)(unsafe.Pointer(&v)).typ }()
 	floatType  = func() unsafe.Pointer { var v any = 0.0; return (*eface)(unsafe.Pointer(&v)).typ }()
+	arrayType  = func() unsafe.Pointer { var v any = []any(nil); return (*eface)(unsafe.Pointer(&v)).typ }()
 )
 
 // boxString returns s as an `any` whose data word points into the string
@@ -527,6 +533,18 @@ func (d *Decoder) boxString(s string) any {
 	var v any
 	e := (*eface)(unsafe.Pointer(&v))
 	e.typ, e.data = stringType, unsafe.Pointer(&d.strs[len(d.strs)-1])
+	return v
+}
+
+// boxArray is boxString for arrays.
+func (d *Decoder) boxArray(a []any) any {
+	if len(d.arrays) == cap(d.arrays) {
+		d.arrays = make([][]any, 0, max(2*cap(d.arrays), 4))
+	}
+	d.arrays = append(d.arrays, a)
+	var v any
+	e := (*eface)(unsafe.Pointer(&v))
+	e.typ, e.data = arrayType, unsafe.Pointer(&d.arrays[len(d.arrays)-1])
 	return v
 }
 
