@@ -1005,7 +1005,14 @@ func iniDuration(v string) (time.Duration, error) {
 		if n == 0 {
 			return 0, nil
 		}
-		return 0, fmt.Errorf("%s has no unit (write %q for seconds or %q for minutes)", iniQuote(v), v+"s", v+"m")
+		alt := ""
+		switch {
+		case n%3600 == 0:
+			alt = fmt.Sprintf(" (or %q)", strconv.FormatInt(n/3600, 10)+"h")
+		case n%60 == 0:
+			alt = fmt.Sprintf(" (or %q)", strconv.FormatInt(n/60, 10)+"m")
+		}
+		return 0, fmt.Errorf("%s has no unit; for seconds write %q%s", iniQuote(v), v+"s", alt)
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {

@@ -415,7 +415,7 @@ func TestParseINI_errors(t *testing.T) {
 	}{
 		{"bool", "url_login = maybe", nil, []string{"line 3", "[auth.jwt] url_login", `"maybe" is not a boolean`}},
 		{"enabled bool", "", []string{"GF_AUTH_JWT_ENABLED=sure"}, []string{"env GF_AUTH_JWT_ENABLED", "[auth.jwt] enabled"}},
-		{"duration without unit", "cache_ttl = 60", nil, []string{"line 3", "[auth.jwt] cache_ttl", `write "60s"`}},
+		{"duration without unit", "cache_ttl = 60", nil, []string{"line 3", "[auth.jwt] cache_ttl", `write "60s" (or "1m")`}},
 		{"duration garbage", "leeway = a minute", nil, []string{"line 3", "[auth.jwt] leeway", "not a duration"}},
 		{"negative duration", "max_stale = -5m", nil, []string{"[auth.jwt] max_stale", "negative"}},
 		{"zero refresh floor", "min_refresh_interval = 0", nil, []string{"[auth.jwt] min_refresh_interval", "positive"}},
