@@ -289,8 +289,8 @@ func (e *entry) complete(c *call, set *keys.Set, hdr http.Header, err error) {
 	e.inflight = nil
 	e.busy.Store(false)
 	e.mu.Unlock()
+	r.recordFetch(e, old, c.snap, err, now) // before waiters see the outcome
 	close(c.done)
-	r.recordFetch(e, old, c.snap, err, now)
 }
 
 // backoff is the wait before retry n (n >= 1) while a stale set is served:

@@ -110,7 +110,7 @@ func (r *Remote) recordFetch(e *entry, old, cur *snapshot, err error, now time.T
 	}
 	if err != nil {
 		log.Warn("jwks: fetch failed", "url", where, "error", err,
-			"consecutive_failures", failures, "serving_stale", old.usable(now))
+			"consecutive_failures", failures, "serving_cached", old.usable(now))
 		return
 	}
 	if cur.set == nil {

@@ -270,3 +270,54 @@ func TestRetryAfter(t *testing.T) {
 	}
 	wantCount(t, p, 1)
 }
+
+// TestLogging: key-set changes (info), skipped keys (info the first time,
+// debug when unchanged), failures (warn), fetches (debug).
+func TestLogging(t *testing.T) {
+	var logs logBuffer
+	foo := map[string]any{"kty": "foo", "kid": "odd"}
+	p := newIDP(jwttest.JWKSOf(key1.JWK(false), foo), "")
+	clk := newClock()
+	r := newRemote(t, p, jwks.Options{Now: clk.Now, Logger: slogDebug(&logs)})
+	mustFind(t, r, "k1")
+	if h := r.Health(); len(h.Skipped) != 1 || h.Skipped[0].KeyID != "odd" || h.Skipped[0].Type != "foo" {
+		t.Errorf("Skipped = %+v", h.Skipped)
+	}
+	for _, want := range []string{
+		`level=DEBUG msg="jwks: fetched" url=https://idp.test/jwks keys=1`,
+		`level=INFO msg="jwks: key set changed" url=https://idp.test/jwks added=[k1] removed=[]`,
+		`level=INFO msg="jwks: keys skipped"`,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+
+	clk.Advance(time.Minute)
+	if err := r.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), `level=INFO msg="jwks: keys skipped"`); n != 1 {
+		t.Errorf("unchanged skipped keys logged at info %d times", n)
+	}
+	if n := strings.Count(logs.String(), `level=DEBUG msg="jwks: keys skipped"`); n != 1 {
+		t.Errorf("skipped keys not logged once per fetch")
+	}
+
+	p.serve(200, jwttest.JWKS(key2), "")
+	if err := r.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if want := `added=[k2] removed=[k1]`; !strings.Contains(logs.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, logs.String())
+	}
+
+	p.serve(500, nil, "")
+	if err := r.Refresh(t.Context()); !errors.Is(err, jwks.ErrUnavailable) {
+		t.Fatalf("Refresh = %v", err)
+	}
+	if want := `level=WARN msg="jwks: fetch failed"`; !strings.Contains(logs.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, logs.String())
+	}
+	mustFind(t, r, "k2") // a failed Refresh keeps the set
+}

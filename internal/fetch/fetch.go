@@ -22,11 +22,11 @@ var ErrTooLarge = errors.New("fetch: response body too large")
 type StatusError struct {
 	URL    string // the request URL, password removed
 	Code   int    // e.g. 404
-	Status string // e.g. "404 Not Found"
+	Status string // as received, e.g. "404 Not Found"
 }
 
 func (e *StatusError) Error() string {
-	return "fetch: GET " + e.URL + ": unexpected status " + e.Status
+	return fmt.Sprintf("fetch: GET %s: unexpected status %d %s", e.URL, e.Code, http.StatusText(e.Code))
 }
 
 // Request describes one GET.

@@ -1,0 +1,78 @@
+package jwks_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/jwtgate/jwtgate/internal/jwttest"
+	"github.com/jwtgate/jwtgate/jwks"
+	"github.com/jwtgate/jwtgate/keys"
+)
+
+// A Remote fetches the JWKS on the first lookup and answers later ones from
+// its cache.
+func ExampleNewRemote() {
+	key := jwttest.Ed25519(7, "2026-11")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=600")
+		w.Write(jwttest.JWKSOf(key.JWK(true)))
+	}))
+	defer srv.Close()
+
+	remote, err := jwks.NewRemote(jwks.Options{
+		URL:               srv.URL + "/jwks",
+		InsecureAllowHTTP: true, // httptest serves plain http; use https in production
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer remote.Close()
+
+	ks, err := remote.KeysFor(context.Background(), "2026-11", "EdDSA")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, k := range ks {
+		fmt.Printf("kid=%s alg=%s type=%T\n", k.ID, k.Algorithm, k.Public)
+	}
+
+	_, err = remote.KeysFor(context.Background(), "someone-else", "EdDSA")
+	fmt.Println(errors.Is(err, keys.ErrUnknownKey))
+
+	h := remote.Health()
+	fmt.Println(h.KeyIDs, h.TTL, h.Fetches)
+	// Output:
+	// kid=2026-11 alg=EdDSA type=ed25519.PublicKey
+	// true
+	// [2026-11] 10m0s 1
+}
+
+// NewRemote rejects a plain-http URL unless InsecureAllowHTTP is set; the
+// message names the jwtauth.Config field.
+func ExampleNewRemote_https() {
+	_, err := jwks.NewRemote(jwks.Options{URL: "http://idp.example/jwks"})
+	fmt.Println(err)
+	// Output:
+	// JWKSetURL: must be https (http needs InsecureAllowHTTP)
+}
+
+// RetryAfter gives the Retry-After of a 503 when no key set is available.
+func ExampleRetryAfter() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	remote, _ := jwks.NewRemote(jwks.Options{URL: srv.URL, InsecureAllowHTTP: true, Now: jwttest.Clock()})
+	defer remote.Close()
+
+	_, err := remote.KeysFor(context.Background(), "k1", "EdDSA")
+	d, ok := jwks.RetryAfter(err)
+	fmt.Println(errors.Is(err, jwks.ErrUnavailable), d, ok)
+	// Output:
+	// true 30s true
+}
