@@ -523,6 +523,8 @@ func hints(ve *jwtauth.ValidationError, tok string, cfgs []jwtauth.Config, st jw
 			add("key_id is %q, so tokens must carry that kid; this one has none", cfg.KeyID)
 		case ks.Remote:
 			add("the remote set was refreshed at most once for this kid; if the IdP rotated keys just now, retry after min_refresh_interval")
+		case ks.Source == "JWKSetFile" || ks.Source == "JWKSetValue":
+			add("%s is static, read at start: a token signed with a newly rotated key needs the updated set (or jwk_set_url)", iniKeyOf(ks.Source))
 		}
 	case errors.Is(ve, jwtauth.ErrAlgorithm):
 		allowed := cfg.Algorithms
