@@ -47,16 +47,11 @@ type call struct {
 	err  error     // set on failure
 }
 
-// fetchFunc fetches an entry's keys. It runs on a context detached from the
-// callers' (bounded by the client timeout and cancelled by Close).
-type fetchFunc func(ctx context.Context, e *entry, f fetchKind) (*keys.Set, http.Header, error)
-
 // fetchKind says why a fetch runs; it decides Cache-Control and discovery.
 type fetchKind int
 
 const (
-	fetchCold    fetchKind = iota // nothing usable, or expired
-	fetchAhead                    // refresh-ahead, or a retry while stale
+	fetchTTL     fetchKind = iota // cold, expired, refresh-ahead, or a retry
 	fetchUnknown                  // an unknown kid
 	fetchForced                   // Refresh
 )
@@ -111,7 +106,7 @@ func (e *entry) refreshAhead(now time.Time) {
 	}
 	e.mu.Lock()
 	if e.inflight == nil && !now.Before(e.gateLocked(true)) {
-		e.startLocked(fetchAhead)
+		e.startLocked(fetchTTL)
 	}
 	e.mu.Unlock()
 }
@@ -155,7 +150,7 @@ func (e *entry) slow(ctx context.Context, kid, alg string) ([]keys.Key, error) {
 		// Degraded: serve the stale set and retry in the background with
 		// backoff, so that no caller waits on a failing server.
 		if e.inflight == nil && !now.Before(e.gateLocked(true)) {
-			e.startLocked(fetchAhead)
+			e.startLocked(fetchTTL)
 		}
 		e.mu.Unlock()
 		return e.lookup(ctx, s, now, kid, alg)
@@ -167,7 +162,7 @@ func (e *entry) slow(ctx context.Context, kid, alg string) ([]keys.Key, error) {
 			e.mu.Unlock()
 			return nil, err
 		}
-		c = e.startLocked(fetchCold)
+		c = e.startLocked(fetchTTL)
 	}
 	e.mu.Unlock()
 	return e.await(ctx, c, kid, alg)

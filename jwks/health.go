@@ -1,6 +1,7 @@
 package jwks
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -101,7 +102,7 @@ func (r *Remote) recordFetch(e *entry, old, cur *snapshot, err error, now time.T
 		r.lastErr = ""
 		r.lastSuccess = now
 	}
-	failures, where := r.failures, redact(r.jwksURI)
+	failures, where := r.failures, redact(cmp.Or(r.jwksURI, r.s.discovery))
 	r.hmu.Unlock()
 
 	log := r.s.Logger

@@ -64,7 +64,9 @@ type Options struct {
 	// again (jwtauth: CacheTTL, Grafana: cache_ttl). A smaller
 	// Cache-Control max-age wins; the result is never below
 	// MinRefreshInterval. 0 means 60m. Negative disables caching: every
-	// KeysFor fetches, concurrent calls sharing one request.
+	// KeysFor fetches, concurrent calls sharing one request (Grafana's
+	// cache_ttl = 0); when such a fetch fails, the last good set is still
+	// served within MaxStale.
 	CacheTTL time.Duration
 	// MinRefreshInterval is the least time between two fetches that the
 	// cache starts on its own: the TTL floor, so "max-age=0", "no-cache"
@@ -88,8 +90,10 @@ type Options struct {
 	// with every JWKS request (jwtauth: JWKSetBearerTokenFile). It is read
 	// on every fetch and trimmed; "Bearer " is added unless present. It must
 	// be readable and non-empty when NewRemote runs; later, an unreadable or
-	// empty file fails the fetch. The token is never logged. It is not sent
-	// to the OIDC discovery document.
+	// empty file fails the fetch. The token is never logged. With Issuer,
+	// it is sent to the discovery document, and to the jwks_uri only when
+	// that has the issuer's host. Go's client drops it on a redirect to
+	// another host.
 	BearerTokenFile string
 
 	// TLSClientCA is a PEM CA bundle that replaces the system roots for
