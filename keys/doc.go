@@ -9,4 +9,15 @@
 // P-384 and P-521, Ed25519, and symmetric "oct" keys (from a JWKS only) for
 // HS256, HS384 and HS512. A key is tried only for algorithms its type can
 // verify, and, when its JWK carries "alg", only for that algorithm.
+//
+// [ParsePEM] reads Grafana's key_file / key_value (one public key, or a
+// certificate whose dates and chain are not checked) and refuses any input
+// that holds a private key. [ParseJWKS] reads a JWK Set and, as RFC 7517 §5
+// recommends, skips each JWK it cannot use instead of failing the whole set;
+// it checks the members of every JWK against RFC 7517 and RFC 7518 itself,
+// more strictly than go-jose does, and reports what it skipped through
+// [Set.Skipped]. [NewSet] applies the same key checks to keys built in code.
+//
+// Every parse failure wraps [ErrInvalidKey]; lookups fail with
+// [ErrUnknownKey] or [ErrAlgorithm].
 package keys

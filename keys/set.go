@@ -14,8 +14,11 @@ import (
 //
 // Public is one of *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey or
 // []byte (an HMAC secret from a JWKS "oct" key). Algorithm, when not empty,
-// restricts the key to that one JWS algorithm ("alg" of its JWK). Use is the
-// JWK "use" member ("sig" or empty; "enc" keys are never loaded).
+// restricts the key to that one JWS algorithm ("alg" of its JWK); empty (the
+// default, and always the case for PEM keys) lets the key verify every
+// algorithm its type supports. Use is the JWK "use" member ("sig" or empty;
+// "enc" keys are never loaded). ID is the kid, compared exactly; "" means
+// the key has none.
 type Key struct {
 	ID, Algorithm, Use string
 	Public             any
@@ -32,6 +35,8 @@ type Source interface {
 }
 
 // Algorithms lists every JWS algorithm jwtgate can verify, in a stable order.
+// "none" is never among them. Treat it as read-only: the package consults it
+// when sets are built and keys are checked.
 var Algorithms = []string{
 	"EdDSA",
 	"HS256", "HS384", "HS512",
@@ -151,9 +156,12 @@ func newSet(ks []Key, skipped []Skipped) (*Set, error) {
 }
 
 // KeysFor returns the keys whose ID equals kid exactly (case-sensitive; a
-// token without kid matches only keys without one) and that can verify alg,
-// in the order they were given. The returned slice is shared: do not modify
-// it. It does not allocate.
+// token without kid matches only keys without one) and that can verify alg
+// (see [CanVerify]), in the order they were given. It fails with
+// [ErrUnknownKey] when no key has the kid (always, for a nil or zero Set),
+// and with [ErrAlgorithm] when keys have the kid but none can verify alg,
+// including any alg outside [Algorithms]. The returned slice is shared: do
+// not modify it. ctx is unused; KeysFor does not allocate.
 func (s *Set) KeysFor(_ context.Context, kid, alg string) ([]Key, error) {
 	if s == nil {
 		return nil, ErrUnknownKey
@@ -167,7 +175,8 @@ func (s *Set) KeysFor(_ context.Context, kid, alg string) ([]Key, error) {
 	return nil, ErrUnknownKey
 }
 
-// Keys returns a copy of every key in the set, in order.
+// Keys returns a copy of every key in the set, in order; nil for a nil Set.
+// The Public values themselves are shared, not copied.
 func (s *Set) Keys() []Key {
 	if s == nil {
 		return nil
@@ -176,21 +185,23 @@ func (s *Set) Keys() []Key {
 }
 
 // KeyIDs returns the distinct key IDs in the set, in order of first
-// appearance. A key without kid appears as "".
+// appearance; nil for a nil Set. A key without kid appears as "".
 func (s *Set) KeyIDs() []string {
 	if s == nil {
 		return nil
 	}
 	var ids []string
+	seen := make(map[string]bool, len(s.keys))
 	for _, k := range s.keys {
-		if !slices.Contains(ids, k.ID) {
+		if !seen[k.ID] {
+			seen[k.ID] = true
 			ids = append(ids, k.ID)
 		}
 	}
 	return ids
 }
 
-// Len returns the number of keys in the set.
+// Len returns the number of keys in the set; 0 for a nil Set.
 func (s *Set) Len() int {
 	if s == nil {
 		return 0
@@ -198,7 +209,9 @@ func (s *Set) Len() int {
 	return len(s.keys)
 }
 
-// Skipped returns the JWKs that [ParseJWKS] left out, with the reason.
+// Skipped returns a copy of the list of JWKs that [ParseJWKS] left out, each
+// with the reason, in document order. It is empty for a set built by
+// [NewSet] or [ParsePEM], for a nil Set, and when every JWK was usable.
 func (s *Set) Skipped() []Skipped {
 	if s == nil {
 		return nil

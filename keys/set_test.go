@@ -167,3 +167,23 @@ func TestKeysFor_concurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestKeysFor_ATK33 is attack ATK-33 at the key layer: an HS* token naming
+// an RSA or EC key finds no key to try, so the public key can never be used
+// as an HMAC secret.
+func TestKeysFor_ATK33(t *testing.T) {
+	good := jwttest.RSA("good", 2048, "good")
+	ec := jwttest.EC("ec", "ES256", "good")
+	pemSet, err := keys.ParsePEM(good.PublicPEM(), "good")
+	require.NoError(t, err)
+	ecPEMSet, err := keys.ParsePEM(ec.PublicPEM(), "good")
+	require.NoError(t, err)
+	jwksSet, err := keys.ParseJWKS(jwttest.JWKS(good, ec))
+	require.NoError(t, err)
+	for name, set := range map[string]*keys.Set{"PEM RSA": pemSet, "PEM EC": ecPEMSet, "JWKS": jwksSet} {
+		for _, alg := range []string{"HS256", "HS384", "HS512"} {
+			_, err := set.KeysFor(t.Context(), "good", alg)
+			require.ErrorIs(t, err, keys.ErrAlgorithm, "%s %s", name, alg)
+		}
+	}
+}
