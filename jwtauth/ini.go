@@ -226,11 +226,11 @@ type iniKey struct {
 	apply func(c *Config, v string) error
 }
 
-func setString(f func(c *Config) *string) func(*Config, string) error {
+func iniSetString(f func(c *Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *f(c) = v; return nil }
 }
 
-func setBool(f func(c *Config) *bool) func(*Config, string) error {
+func iniSetBool(f func(c *Config) *bool) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		b, err := iniBool(v)
 		*f(c) = b
@@ -238,9 +238,9 @@ func setBool(f func(c *Config) *bool) func(*Config, string) error {
 	}
 }
 
-// setDuration parses a duration; zeroOff maps an explicit zero to a
+// iniSetDuration parses a duration; zeroOff maps an explicit zero to a
 // negative value ("none"), otherwise zero is an error.
-func setDuration(f func(c *Config) *time.Duration, zeroOff bool) func(*Config, string) error {
+func iniSetDuration(f func(c *Config) *time.Duration, zeroOff bool) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := iniDuration(v)
 		if err != nil {
@@ -257,8 +257,8 @@ func setDuration(f func(c *Config) *time.Duration, zeroOff bool) func(*Config, s
 	}
 }
 
-// setBase64 keeps the text and checks that it decodes.
-func setBase64(f func(c *Config) *string, what string) func(*Config, string) error {
+// iniSetBase64 keeps the text and checks that it decodes.
+func iniSetBase64(f func(c *Config) *string, what string) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		if err := iniBase64(v, what); err != nil {
 			return err
@@ -269,28 +269,28 @@ func setBase64(f func(c *Config) *string, what string) func(*Config, string) err
 }
 
 // iniKeys lists every key of [auth.jwt] in documentation order. The
-// auto_assign_* keys and enabled are handled by parseSection.
+// auto_assign_* keys and enabled are handled by section.
 var iniKeys = []iniKey{
 	{name: "enabled"},
-	{name: "header_name", apply: setString(func(c *Config) *string { return &c.HeaderName })},
-	{name: "url_login", apply: setBool(func(c *Config) *bool { return &c.URLLogin })},
-	{name: "cookie_name", ext: true, apply: setString(func(c *Config) *string { return &c.CookieName })},
-	{name: "key_file", apply: setString(func(c *Config) *string { return &c.KeyFile })},
-	{name: "key_value", apply: setBase64(func(c *Config) *string { return &c.KeyValue }, "PEM")},
-	{name: "key_id", apply: setString(func(c *Config) *string { return &c.KeyID })},
-	{name: "jwk_set_file", apply: setString(func(c *Config) *string { return &c.JWKSetFile })},
-	{name: "jwk_set_value", apply: setBase64(func(c *Config) *string { return &c.JWKSetValue }, "JWKS")},
-	{name: "jwk_set_url", apply: setString(func(c *Config) *string { return &c.JWKSetURL })},
-	{name: "jwk_set_bearer_token_file", apply: setString(func(c *Config) *string { return &c.JWKSetBearerTokenFile })},
-	{name: "oidc_issuer_url", ext: true, apply: setString(func(c *Config) *string { return &c.OIDCIssuerURL })},
-	{name: "cache_ttl", apply: setDuration(func(c *Config) *time.Duration { return &c.CacheTTL }, true)},
-	{name: "tls_client_ca", apply: setString(func(c *Config) *string { return &c.TLSClientCA })},
-	{name: "tls_client_cert", ext: true, apply: setString(func(c *Config) *string { return &c.TLSClientCert })},
-	{name: "tls_client_key", ext: true, apply: setString(func(c *Config) *string { return &c.TLSClientKey })},
-	{name: "tls_skip_verify_insecure", apply: setBool(func(c *Config) *bool { return &c.TLSSkipVerifyInsecure })},
-	{name: "insecure_allow_http", ext: true, apply: setBool(func(c *Config) *bool { return &c.InsecureAllowHTTP })},
-	{name: "min_refresh_interval", ext: true, apply: setDuration(func(c *Config) *time.Duration { return &c.MinRefreshInterval }, false)},
-	{name: "max_stale", ext: true, apply: setDuration(func(c *Config) *time.Duration { return &c.MaxStale }, true)},
+	{name: "header_name", apply: iniSetString(func(c *Config) *string { return &c.HeaderName })},
+	{name: "url_login", apply: iniSetBool(func(c *Config) *bool { return &c.URLLogin })},
+	{name: "cookie_name", ext: true, apply: iniSetString(func(c *Config) *string { return &c.CookieName })},
+	{name: "key_file", apply: iniSetString(func(c *Config) *string { return &c.KeyFile })},
+	{name: "key_value", apply: iniSetBase64(func(c *Config) *string { return &c.KeyValue }, "PEM")},
+	{name: "key_id", apply: iniSetString(func(c *Config) *string { return &c.KeyID })},
+	{name: "jwk_set_file", apply: iniSetString(func(c *Config) *string { return &c.JWKSetFile })},
+	{name: "jwk_set_value", apply: iniSetBase64(func(c *Config) *string { return &c.JWKSetValue }, "JWKS")},
+	{name: "jwk_set_url", apply: iniSetString(func(c *Config) *string { return &c.JWKSetURL })},
+	{name: "jwk_set_bearer_token_file", apply: iniSetString(func(c *Config) *string { return &c.JWKSetBearerTokenFile })},
+	{name: "oidc_issuer_url", ext: true, apply: iniSetString(func(c *Config) *string { return &c.OIDCIssuerURL })},
+	{name: "cache_ttl", apply: iniSetDuration(func(c *Config) *time.Duration { return &c.CacheTTL }, true)},
+	{name: "tls_client_ca", apply: iniSetString(func(c *Config) *string { return &c.TLSClientCA })},
+	{name: "tls_client_cert", ext: true, apply: iniSetString(func(c *Config) *string { return &c.TLSClientCert })},
+	{name: "tls_client_key", ext: true, apply: iniSetString(func(c *Config) *string { return &c.TLSClientKey })},
+	{name: "tls_skip_verify_insecure", apply: iniSetBool(func(c *Config) *bool { return &c.TLSSkipVerifyInsecure })},
+	{name: "insecure_allow_http", ext: true, apply: iniSetBool(func(c *Config) *bool { return &c.InsecureAllowHTTP })},
+	{name: "min_refresh_interval", ext: true, apply: iniSetDuration(func(c *Config) *time.Duration { return &c.MinRefreshInterval }, false)},
+	{name: "max_stale", ext: true, apply: iniSetDuration(func(c *Config) *time.Duration { return &c.MaxStale }, true)},
 	{name: "token_cache_size", ext: true, apply: func(c *Config, v string) error {
 		n, err := iniInt(v)
 		if err != nil {
@@ -324,18 +324,18 @@ var iniKeys = []iniKey{
 		}
 		return err
 	}},
-	{name: "leeway", ext: true, apply: setDuration(func(c *Config) *time.Duration { return &c.Leeway }, true)},
-	{name: "require_exp", ext: true, apply: setBool(func(c *Config) *bool { return &c.RequireExp })},
-	{name: "username_claim", apply: setString(func(c *Config) *string { return &c.UsernameClaim })},
-	{name: "email_claim", apply: setString(func(c *Config) *string { return &c.EmailClaim })},
-	{name: "username_attribute_path", apply: setString(func(c *Config) *string { return &c.UsernameAttributePath })},
-	{name: "email_attribute_path", apply: setString(func(c *Config) *string { return &c.EmailAttributePath })},
-	{name: "role_attribute_path", apply: setString(func(c *Config) *string { return &c.RoleAttributePath })},
-	{name: "role_attribute_strict", apply: setBool(func(c *Config) *bool { return &c.RoleAttributeStrict })},
-	{name: "allow_assign_grafana_admin", apply: setBool(func(c *Config) *bool { return &c.AllowAssignGrafanaAdmin })},
-	{name: "skip_org_role_sync", apply: setBool(func(c *Config) *bool { return &c.SkipOrgRoleSync })},
-	{name: "groups_attribute_path", apply: setString(func(c *Config) *string { return &c.GroupsAttributePath })},
-	{name: "org_attribute_path", apply: setString(func(c *Config) *string { return &c.OrgAttributePath })},
+	{name: "leeway", ext: true, apply: iniSetDuration(func(c *Config) *time.Duration { return &c.Leeway }, true)},
+	{name: "require_exp", ext: true, apply: iniSetBool(func(c *Config) *bool { return &c.RequireExp })},
+	{name: "username_claim", apply: iniSetString(func(c *Config) *string { return &c.UsernameClaim })},
+	{name: "email_claim", apply: iniSetString(func(c *Config) *string { return &c.EmailClaim })},
+	{name: "username_attribute_path", apply: iniSetString(func(c *Config) *string { return &c.UsernameAttributePath })},
+	{name: "email_attribute_path", apply: iniSetString(func(c *Config) *string { return &c.EmailAttributePath })},
+	{name: "role_attribute_path", apply: iniSetString(func(c *Config) *string { return &c.RoleAttributePath })},
+	{name: "role_attribute_strict", apply: iniSetBool(func(c *Config) *bool { return &c.RoleAttributeStrict })},
+	{name: "allow_assign_grafana_admin", apply: iniSetBool(func(c *Config) *bool { return &c.AllowAssignGrafanaAdmin })},
+	{name: "skip_org_role_sync", apply: iniSetBool(func(c *Config) *bool { return &c.SkipOrgRoleSync })},
+	{name: "groups_attribute_path", apply: iniSetString(func(c *Config) *string { return &c.GroupsAttributePath })},
+	{name: "org_attribute_path", apply: iniSetString(func(c *Config) *string { return &c.OrgAttributePath })},
 	{name: "org_mapping", apply: func(c *Config, v string) error {
 		l, err := iniList(v)
 		if len(l) > 0 {
@@ -343,11 +343,11 @@ var iniKeys = []iniKey{
 		}
 		return err
 	}},
-	{name: "auto_sign_up", apply: setBool(func(c *Config) *bool { return &c.AutoSignUp })},
+	{name: "auto_sign_up", apply: iniSetBool(func(c *Config) *bool { return &c.AutoSignUp })},
 	{name: "auto_assign_org_role"},
 	{name: "auto_assign_org"},
 	{name: "auto_assign_org_id"},
-	{name: "default_org", ext: true, apply: setString(func(c *Config) *string { return &c.DefaultOrg })},
+	{name: "default_org", ext: true, apply: iniSetString(func(c *Config) *string { return &c.DefaultOrg })},
 	{name: "enable_login_token", apply: func(_ *Config, v string) error { _, err := iniBool(v); return err }},
 	{name: "signout_redirect_url", apply: func(*Config, string) error { return nil }},
 }
@@ -369,7 +369,6 @@ var iniAliases = map[string]string{
 	"allowed_algs":      "algorithms",
 	"algs":              "algorithms",
 	"clock_skew":        "leeway",
-	"allowed_clock":     "leeway",
 	"header":            "header_name",
 	"cookie":            "cookie_name",
 	"public_key_file":   "key_file",
@@ -405,6 +404,7 @@ type iniDoc struct {
 	heads map[string]int                // section -> line of its first header
 	env   map[string]string             // non-empty GF_AUTH_JWT_* / GF_USERS_* variables
 	vars  []string                      // the whole env list, for ${NAME} expansions
+	users *iniUsers                     // [users] values, read on first use
 }
 
 // iniLine records the last line setting a key and whether its raw value
@@ -452,12 +452,7 @@ func parseINI(data []byte, env []string, name string, all bool) (cfgs []Config, 
 	if err != nil {
 		return nil, err
 	}
-	users, err := d.users()
-	if err != nil {
-		return nil, err
-	}
-
-	main, enabled, err := d.section(iniMainSection, iniEnvMain, users)
+	main, enabled, err := d.section(iniMainSection, iniEnvMain)
 	if err != nil {
 		return nil, err
 	}
@@ -469,7 +464,7 @@ func parseINI(data []byte, env []string, name string, all bool) (cfgs []Config, 
 	}
 	cfgs = []Config{main}
 	for _, x := range extras {
-		c, on, err := d.section(x.section, x.envPrefix, users)
+		c, on, err := d.section(x.section, x.envPrefix)
 		if err != nil {
 			return nil, err
 		}
@@ -697,12 +692,9 @@ func (d *iniDoc) extraSections() ([]iniExtra, error) {
 		}
 		name, _, ok := splitEnvExtra(rest)
 		if !ok {
-			key := strings.ToLower(rest)
-			hint := suggestINIKey(key)
-			if hint != "" {
-				hint = strings.Replace(hint, "did you mean ", "did you mean "+iniEnvMain, 1)
-				hint = strings.ToUpper(hint[:len(hint)-2]) + "?)"
-				hint = strings.Replace(hint, "(DID YOU MEAN ", "(did you mean ", 1)
+			hint := ""
+			if near, found := nearestINIKey(rest); found {
+				hint = " (did you mean " + iniEnvMain + strings.ToUpper(near) + "?)"
 			}
 			return nil, d.errorf(iniLoc{env: k}, "", "", "names no [auth.jwt] key%s", hint)
 		}
@@ -732,7 +724,12 @@ func splitEnvExtra(rest string) (name, key string, ok bool) {
 // GF_USERS_* separately), expanded, empty ones dropped.
 type iniUsers struct{ file, env map[string]iniVal }
 
-func (d *iniDoc) users() (iniUsers, error) {
+// readUsers reads [users] once, when the first enabled section needs it, so a
+// disabled configuration does not expand $__file in [users].
+func (d *iniDoc) readUsers() (iniUsers, error) {
+	if d.users != nil {
+		return *d.users, nil
+	}
 	u := iniUsers{file: map[string]iniVal{}, env: map[string]iniVal{}}
 	if s, err := d.file.GetSection(iniUsersSection); err == nil {
 		for _, k := range s.Keys() {
@@ -753,6 +750,7 @@ func (d *iniDoc) users() (iniUsers, error) {
 			return iniUsers{}, err
 		}
 	}
+	d.users = &u
 	return u, nil
 }
 
@@ -821,7 +819,7 @@ var iniKeyNames = func() []string {
 // one (the environment may still define it). enabled reports the section's
 // "enabled"; when false the Config is zero and values are not checked, but
 // key names are.
-func (d *iniDoc) section(name, envPrefix string, users iniUsers) (cfg Config, enabled bool, err error) {
+func (d *iniDoc) section(name, envPrefix string) (cfg Config, enabled bool, err error) {
 	vals := map[string]iniVal{}
 	if s, err := d.file.GetSection(name); err == nil {
 		for _, k := range s.Keys() {
@@ -845,13 +843,13 @@ func (d *iniDoc) section(name, envPrefix string, users iniUsers) (cfg Config, en
 			envVals[k] = iniVal{v: v, loc: iniLoc{env: e}}
 		}
 	}
-	if err := d.expandAll(vals, name, iniKeyNames); err != nil {
-		return Config{}, false, err
+	// "enabled" first: the other values are expanded and checked only in
+	// an enabled section.
+	for _, m := range []map[string]iniVal{vals, envVals} {
+		if err := d.expandAll(m, name, iniKeyNames[:1]); err != nil {
+			return Config{}, false, err
+		}
 	}
-	if err := d.expandAll(envVals, name, iniKeyNames); err != nil {
-		return Config{}, false, err
-	}
-
 	if v, ok := pickINI(envVals["enabled"], vals["enabled"]); ok {
 		if enabled, err = iniBool(v.v); err != nil {
 			return Config{}, false, d.errorf(v.loc, name, "enabled", "%v", err)
@@ -859,6 +857,15 @@ func (d *iniDoc) section(name, envPrefix string, users iniUsers) (cfg Config, en
 	}
 	if !enabled {
 		return Config{}, false, nil
+	}
+	for _, m := range []map[string]iniVal{vals, envVals} {
+		if err := d.expandAll(m, name, iniKeyNames[1:]); err != nil {
+			return Config{}, false, err
+		}
+	}
+	users, err := d.readUsers()
+	if err != nil {
+		return Config{}, false, err
 	}
 
 	var c Config
@@ -1078,7 +1085,7 @@ func iniExpectClaims(v string) (map[string]any, error) {
 	for _, c := range []string{"iss", "sub"} {
 		if x, ok := m[c]; ok {
 			if _, isStr := x.(string); !isStr {
-				return nil, fmt.Errorf("%q must be a string, not %s", c, jsonType(x))
+				return nil, fmt.Errorf("%q must be a string, not %s", c, iniJSONType(x))
 			}
 		}
 	}
@@ -1088,17 +1095,17 @@ func iniExpectClaims(v string) (map[string]any, error) {
 		case []any:
 			for _, e := range a {
 				if _, isStr := e.(string); !isStr {
-					return nil, fmt.Errorf(`"aud" must be a string or an array of strings; it holds %s`, jsonType(e))
+					return nil, fmt.Errorf(`"aud" must be a string or an array of strings; it holds %s`, iniJSONType(e))
 				}
 			}
 		default:
-			return nil, fmt.Errorf(`"aud" must be a string or an array of strings, not %s`, jsonType(x))
+			return nil, fmt.Errorf(`"aud" must be a string or an array of strings, not %s`, iniJSONType(x))
 		}
 	}
 	return m, nil
 }
 
-func jsonType(x any) string {
+func iniJSONType(x any) string {
 	switch x.(type) {
 	case nil:
 		return "null"
@@ -1131,7 +1138,7 @@ func iniList(v string) ([]string, error) {
 		for _, e := range raw {
 			s, ok := e.(string)
 			if !ok {
-				return nil, fmt.Errorf("a JSON list holds strings only, not %s", jsonType(e))
+				return nil, fmt.Errorf("a JSON list holds strings only, not %s", iniJSONType(e))
 			}
 			if s != "" {
 				out = append(out, s)
@@ -1196,27 +1203,37 @@ func iniQuote(v string) string {
 
 // suggestINIKey returns " (did you mean k?)" for the nearest known key, or "".
 func suggestINIKey(name string) string {
-	n := strings.ToLower(strings.TrimSpace(name))
-	if a, ok := iniAliases[n]; ok {
-		return " (did you mean " + a + "?)"
-	}
-	best, bestD := "", 1<<30
-	for _, k := range iniKeys {
-		if dist := levenshtein(n, k.name); dist < bestD {
-			best, bestD = k.name, dist
-		}
-		// CamelCase and no-underscore spellings: CacheTTL, cachettl.
-		if strings.ReplaceAll(k.name, "_", "") == strings.ReplaceAll(n, "_", "") {
-			best, bestD = k.name, 0
-		}
-	}
-	if bestD <= 2 || bestD*3 <= len(best) {
-		return " (did you mean " + best + "?)"
+	if k, ok := nearestINIKey(name); ok {
+		return " (did you mean " + k + "?)"
 	}
 	return ""
 }
 
-func levenshtein(a, b string) int {
+// nearestINIKey finds the key name meant by a wrong one: an alias, the
+// same letters without "_" (CacheTTL), or the nearest by edit distance when
+// close enough.
+func nearestINIKey(name string) (string, bool) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if a, ok := iniAliases[n]; ok {
+		return a, true
+	}
+	flat := strings.NewReplacer("_", "", "-", "", " ", "").Replace(n)
+	best, bestD := "", 1<<30
+	for _, k := range iniKeys {
+		if strings.ReplaceAll(k.name, "_", "") == flat {
+			return k.name, true
+		}
+		if dist := iniLevenshtein(n, k.name); dist < bestD {
+			best, bestD = k.name, dist
+		}
+	}
+	if bestD <= 2 || bestD*3 <= len(best) {
+		return best, true
+	}
+	return "", false
+}
+
+func iniLevenshtein(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 1 << 20
 	}

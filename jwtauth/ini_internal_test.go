@@ -60,6 +60,9 @@ func TestINIKeysNoSuffixClash(t *testing.T) {
 			}
 		}
 	}
+	if iniKeyNames[0] != "enabled" {
+		t.Error(`section() expands iniKeyNames[:1] as "enabled"`)
+	}
 	valid := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	for _, k := range iniKeys {
 		if !valid.MatchString(k.name) {
@@ -119,5 +122,29 @@ func TestSuggestINIKey(t *testing.T) {
 	}
 	if got := suggestINIKey("completely_unrelated_setting"); got != "" {
 		t.Errorf("unrelated name got a suggestion: %q", got)
+	}
+}
+
+// The keys not marked ext are exactly Grafana's: spec §1, the [users]
+// auto_assign_* keys, and two sample.ini keys with no effect on JWT auth.
+func TestINIKeysExtensions(t *testing.T) {
+	grafana := []string{
+		"enabled", "header_name", "url_login", "username_claim", "email_claim", "username_attribute_path",
+		"email_attribute_path", "expect_claims", "jwk_set_url", "jwk_set_bearer_token_file", "cache_ttl",
+		"key_file", "key_value", "key_id", "jwk_set_file", "jwk_set_value", "auto_sign_up", "role_attribute_path",
+		"role_attribute_strict", "allow_assign_grafana_admin", "skip_org_role_sync", "groups_attribute_path",
+		"org_attribute_path", "org_mapping", "tls_client_ca", "tls_skip_verify_insecure",
+		"auto_assign_org_role", "auto_assign_org", "auto_assign_org_id",
+		"enable_login_token", "signout_redirect_url",
+	}
+	for _, k := range iniKeys {
+		if k.ext == slices.Contains(grafana, k.name) {
+			t.Errorf("key %s: ext = %v", k.name, k.ext)
+		}
+	}
+	for _, g := range grafana {
+		if _, ok := lookupINIKey(g); !ok {
+			t.Errorf("Grafana key %s is not accepted", g)
+		}
 	}
 }

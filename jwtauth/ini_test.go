@@ -394,6 +394,7 @@ func TestParseINI_disabled(t *testing.T) {
 		"enabled empty":   "[auth.jwt]\nenabled =\n",
 		"empty document":  "",
 		"bad values skip": "[auth.jwt]\nenabled = false\ncache_ttl = soon\n",
+		"no expansion":    "[auth.jwt]\nenabled = false\nkey_file = $__file{/no/such}\n[users]\nauto_assign_org_role = $__vault{x}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := jwtauth.ParseINI([]byte(data), nil)
