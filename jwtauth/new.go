@@ -178,7 +178,7 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 		if strings.EqualFold(a, "none") {
 			return nil, configErr("Algorithms: %q is never allowed", a)
 		}
-		i := slices.Index(keys.Algorithms, a)
+		i := keys.AlgorithmIndex(a)
 		if i < 0 {
 			return nil, configErr("Algorithms: unknown algorithm %q (known: %s)", a, strings.Join(keys.Algorithms, ", "))
 		}

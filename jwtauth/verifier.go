@@ -61,14 +61,7 @@ type issuer struct {
 }
 
 // algIndex returns the index of alg in keys.Algorithms, or -1.
-func algIndex(alg string) int {
-	for i, a := range keys.Algorithms {
-		if a == alg {
-			return i
-		}
-	}
-	return -1
-}
+func algIndex(alg string) int { return keys.AlgorithmIndex(alg) }
 
 // Verify verifies a raw compact JWS (without "Bearer ") and returns the
 // identity it carries. The checks, in order: size cap, compact form and
@@ -149,6 +142,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		if errors.Is(err, jws.ErrNoAlg) {
 			return nil, nil, fail(ErrAlgorithm, "alg", "no alg header")
 		}
+		if unsecured(token) {
+			return nil, nil, fail(ErrAlgorithm, "alg", "unsecured JWS: alg is absent or not a signature algorithm")
+		}
 		claim := ""
 		if je != nil && je.Part != "token" && je.Part != "header" && je.Part != "payload" && je.Part != "signature" {
 			claim = je.Part
@@ -172,7 +168,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if ai < 0 || is.allowed&(1<<ai) == 0 {
 		return nil, is, fail(ErrAlgorithm, "alg", "alg "+quote(t.Alg)+" not allowed")
 	}
-	alg := keys.Algorithms[ai] // canonical string, not sharing the token's memory
+	alg := keys.AlgorithmName(ai) // canonical string, not sharing the token's memory
 
 	ks, err := is.source.KeysFor(ctx, t.KID, alg)
 	if err != nil {
@@ -214,6 +210,22 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		v.cache.put(token, id, is, t.KID, alg, key)
 	}
 	return id, is, nil
+}
+
+// unsecured reports whether token, which jws.Parse refused, is an
+// unsecured JWS (RFC 7519 §6: "h.p." with alg "none" in any case, or any
+// other alg jwtgate does not know): well-formed except for its empty
+// signature segment. Such a token is an algorithm fault, as with a copied
+// signature, not a malformed one.
+func unsecured(token string) bool {
+	if len(token) == 0 || token[len(token)-1] != '.' {
+		return false
+	}
+	t, err := jws.Parse(token + "AA") // a stand-in one-byte signature
+	if err != nil {
+		return errors.Is(err, jws.ErrNoAlg)
+	}
+	return algIndex(t.Alg) < 0
 }
 
 // route picks the issuer of a token: the only one, or (NewMulti) the one

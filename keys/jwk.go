@@ -245,7 +245,7 @@ func parseJWK(raw json.RawMessage) (Key, *Skipped) {
 		return Key{}, skipf(m, "%v", err)
 	}
 	k := Key{ID: f.kid, Algorithm: f.alg, Use: f.use, Public: pub}
-	if !slices.ContainsFunc(Algorithms, func(alg string) bool { return CanVerify(k, alg) }) {
+	if !slices.ContainsFunc(algorithms[:], func(alg string) bool { return CanVerify(k, alg) }) {
 		if has.alg {
 			return Key{}, skipf(m, `"alg" %q cannot be used with this %s key`, f.alg, f.kty)
 		}

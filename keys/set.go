@@ -34,10 +34,8 @@ type Source interface {
 	KeysFor(ctx context.Context, kid, alg string) ([]Key, error)
 }
 
-// Algorithms lists every JWS algorithm jwtgate can verify, in a stable order.
-// "none" is never among them. Treat it as read-only: the package consults it
-// when sets are built and keys are checked.
-var Algorithms = []string{
+// algorithms is the package's own list; Algorithms is a copy for callers.
+var algorithms = [...]string{
 	"EdDSA",
 	"HS256", "HS384", "HS512",
 	"RS256", "RS384", "RS512",
@@ -45,9 +43,29 @@ var Algorithms = []string{
 	"PS256", "PS384", "PS512",
 }
 
+// Algorithms lists every JWS algorithm jwtgate can verify, in a stable
+// order; "none" is never among them. It is a copy for reference: changing
+// it changes nothing in this or any other jwtgate package.
+var Algorithms = slices.Clone(algorithms[:])
+
+// AlgorithmIndex returns the position of alg in [Algorithms] (exact,
+// case-sensitive), or -1, from the package's own unmodifiable list.
+func AlgorithmIndex(alg string) int {
+	for i, a := range algorithms {
+		if a == alg {
+			return i
+		}
+	}
+	return -1
+}
+
+// AlgorithmName returns the algorithm at position i of [Algorithms] from
+// the package's own list; i must be in range.
+func AlgorithmName(i int) string { return algorithms[i] }
+
 // KnownAlgorithm reports whether alg is one of [Algorithms]. The comparison
 // is exact and case-sensitive.
-func KnownAlgorithm(alg string) bool { return slices.Contains(Algorithms, alg) }
+func KnownAlgorithm(alg string) bool { return AlgorithmIndex(alg) >= 0 }
 
 // CanVerify reports whether k can verify a signature made with alg: the key
 // type must match the algorithm family (RSA for RS*/PS*, ECDSA on the
@@ -140,7 +158,7 @@ func newSet(ks []Key, skipped []Skipped) (*Set, error) {
 			return nil, fmt.Errorf("%w: key %d (kid %q): %w", ErrInvalidKey, i, clip(k.ID), err)
 		}
 		usable := false
-		for _, alg := range Algorithms {
+		for _, alg := range algorithms {
 			if CanVerify(k, alg) {
 				ka := kidAlg{k.ID, alg}
 				s.byKeyAl[ka] = append(s.byKeyAl[ka], k)
