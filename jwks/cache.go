@@ -26,7 +26,6 @@ const maxBackoff = 5 * time.Minute
 // published, so the warm path reads it without locks.
 type snapshot struct {
 	set        *keys.Set // nil: a per-kid entry whose kid does not exist
-	fetched    time.Time // when the fetch completed
 	ttl        time.Duration
 	refreshAt  time.Time // start a background refresh from here (80 % of ttl)
 	expires    time.Time
@@ -260,7 +259,6 @@ func (e *entry) complete(c *call, set *keys.Set, hdr http.Header, err error) {
 		}
 		s := &snapshot{
 			set:       set,
-			fetched:   now,
 			ttl:       ttl,
 			refreshAt: now.Add(ttl - ttl/5),
 			expires:   now.Add(ttl),

@@ -50,7 +50,6 @@ type Remote struct {
 	lastErr      string
 	fetches      uint64
 	fetchErrors  uint64
-	skipped      []keys.Skipped // of the last fetched set (whole-set mode)
 }
 
 var _ keys.Source = (*Remote)(nil)
