@@ -28,6 +28,14 @@ func (e *unavailableError) Error() string {
 
 func (e *unavailableError) Unwrap() []error { return []error{ErrUnavailable, e.cause} }
 
+// RetryAfter returns the hint (0: none), so that callers can find it with
+// errors.As on interface{ RetryAfter() time.Duration } as well as through
+// the package-level [RetryAfter].
+func (e *unavailableError) RetryAfter() time.Duration {
+	d, _ := RetryAfter(e)
+	return d
+}
+
 func unavailable(cause error, retryAfter time.Duration) error {
 	return &unavailableError{cause: cause, retryAfter: max(retryAfter, 0)}
 }

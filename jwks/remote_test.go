@@ -321,3 +321,16 @@ func TestLogging(t *testing.T) {
 	}
 	mustFind(t, r, "k2") // a failed Refresh keeps the set
 }
+
+// TestRetryAfter_method: the hint is also found through a RetryAfter()
+// method, which is how jwtauth looks for it.
+func TestRetryAfter_method(t *testing.T) {
+	p := newIDP(nil, "")
+	p.serve(500, nil, "")
+	r := newRemote(t, p, jwks.Options{Now: newClock().Now})
+	err := wantErr(t, r, "k1", jwks.ErrUnavailable)
+	var ra interface{ RetryAfter() time.Duration }
+	if !errors.As(err, &ra) || ra.RetryAfter() != 30*time.Second {
+		t.Fatalf("RetryAfter method on %v", err)
+	}
+}
