@@ -1,0 +1,934 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/jwtgate/jwtgate/internal/jwttest"
+	"github.com/jwtgate/jwtgate/jwtauth"
+	"github.com/jwtgate/jwtgate/keys"
+)
+
+const testIssuer = "https://idp.test.invalid/realms/demo"
+
+var (
+	idpKey    = jwttest.Ed25519(7, "idp-1")
+	forgerKey = jwttest.Ed25519(8, "idp-1") // same kid, another key
+)
+
+// clock is a settable clock, safe to read from server goroutines.
+type clock struct{ ns atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.ns.Store(jwttest.Epoch.UnixNano())
+	return c
+}
+
+func (c *clock) Now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) Add(d time.Duration) { c.ns.Add(int64(d)) }
+
+// upstream records what reaches it.
+type upstream struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []*http.Request
+}
+
+func newUpstream(t *testing.T, h http.HandlerFunc) *upstream {
+	u := &upstream{}
+	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.mu.Lock()
+		u.reqs = append(u.reqs, r.Clone(context.Background()))
+		u.mu.Unlock()
+		if h != nil {
+			h(w, r)
+			return
+		}
+		_, _ = io.WriteString(w, "upstream ok\n")
+	}))
+	t.Cleanup(u.Close)
+	return u
+}
+
+func (u *upstream) count() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.reqs)
+}
+
+func (u *upstream) last(t *testing.T) *http.Request {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	require.NotEmpty(t, u.reqs, "upstream was never reached")
+	return u.reqs[len(u.reqs)-1]
+}
+
+// env is a gateway in front of a recording upstream.
+type env struct {
+	clk   *clock
+	gw    *gateway
+	front *httptest.Server
+	up    *upstream
+	// refusedHeaders are the request headers the error handler saw.
+	mu             sync.Mutex
+	refusedHeaders []http.Header
+}
+
+func testConfig(clk *clock) jwtauth.Config {
+	return jwtauth.Config{
+		JWKSetValue:         jwttest.Base64(jwttest.JWKS(idpKey)),
+		Algorithms:          []string{"EdDSA"},
+		ExpectClaims:        map[string]any{"iss": testIssuer},
+		UsernameClaim:       "preferred_username",
+		EmailClaim:          "email",
+		RoleAttributePath:   "role",
+		GroupsAttributePath: "groups",
+		URLLogin:            true,
+		Now:                 clk.Now,
+	}
+}
+
+func defaultOptions(t *testing.T, upstreamURL string) options {
+	o, err := parseFlags([]string{"-config", "unused.ini", "-upstream", upstreamURL}, io.Discard)
+	require.NoError(t, err)
+	return o
+}
+
+func newEnv(t *testing.T, mutate func(*jwtauth.Config, *options)) *env {
+	t.Helper()
+	e := &env{clk: newClock(), up: newUpstream(t, nil)}
+	cfg := testConfig(e.clk)
+	cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		e.mu.Lock()
+		e.refusedHeaders = append(e.refusedHeaders, r.Header.Clone())
+		e.mu.Unlock()
+		jwtauth.DefaultErrorHandler(w, r, err)
+	}
+	o := defaultOptions(t, e.up.URL)
+	if mutate != nil {
+		mutate(&cfg, &o)
+	}
+	gw, err := newGateway(cfg, o, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = gw.Close() })
+	e.gw = gw
+	e.front = httptest.NewServer(gw.handler())
+	t.Cleanup(e.front.Close)
+	return e
+}
+
+func claimsFor(login string) jwttest.Claims {
+	c := jwttest.Default()
+	c["iss"] = testIssuer
+	c["sub"] = "sub-" + login
+	c["preferred_username"] = login
+	c["email"] = login + "@example.test"
+	c["name"] = "Alice Liddell"
+	c["role"] = "Editor"
+	c["groups"] = []string{"dev", "ops"}
+	return c
+}
+
+// do sends req without following redirects and returns the response with
+// its body read.
+func (e *env) do(t *testing.T, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(body)
+}
+
+func (e *env) get(t *testing.T, path string, header http.Header) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, e.front.URL+path, nil)
+	require.NoError(t, err)
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	return e.do(t, req)
+}
+
+func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+
+func webauthHeaders(h http.Header) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range h {
+		if strings.HasPrefix(normalizeHeader(k), "X-WEBAUTH-") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func TestForwardsIdentity(t *testing.T) {
+	e := newEnv(t, nil)
+	tok := idpKey.Sign(claimsFor("alice"))
+	resp, body := e.get(t, "/api/dashboards?x=1", bearer(tok))
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	assert.Equal(t, "upstream ok\n", body)
+
+	got := e.up.last(t)
+	assert.Equal(t, map[string][]string{
+		"X-Webauth-User":   {"alice"},
+		"X-Webauth-Email":  {"alice@example.test"},
+		"X-Webauth-Name":   {"Alice Liddell"},
+		"X-Webauth-Role":   {"Editor"},
+		"X-Webauth-Groups": {"dev,ops"},
+	}, webauthHeaders(got.Header))
+	assert.Empty(t, got.Header.Values("Authorization"), "the token header must not be forwarded")
+	assert.Equal(t, "/api/dashboards?x=1", got.URL.RequestURI())
+	assert.Equal(t, "127.0.0.1", got.Header.Get("X-Forwarded-For"))
+}
+
+func TestClientAddressNotSpoofable(t *testing.T) {
+	e := newEnv(t, nil)
+	h := bearer(idpKey.Sign(claimsFor("alice")))
+	h.Set("X-Forwarded-For", "10.9.9.9")
+	h.Set("X-Real-IP", "10.9.9.9")
+	resp, body := e.get(t, "/", h)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	got := e.up.last(t).Header
+	assert.Equal(t, []string{"127.0.0.1"}, got.Values("X-Forwarded-For"))
+	assert.Empty(t, got.Values("X-Real-Ip"))
+}
+
+func TestForwardsEmailAsUserWithoutLogin(t *testing.T) {
+	e := newEnv(t, nil)
+	c := claimsFor("alice")
+	delete(c, "preferred_username")
+	delete(c, "name")
+	delete(c, "groups")
+	resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	assert.Equal(t, map[string][]string{
+		"X-Webauth-User":  {"alice@example.test"},
+		"X-Webauth-Email": {"alice@example.test"},
+		"X-Webauth-Role":  {"Editor"},
+	}, webauthHeaders(e.up.last(t).Header))
+}
+
+func TestHeaderSpoofing(t *testing.T) {
+	spoof := http.Header{
+		"X-Webauth-User":   {"admin"},
+		"x-webauth-role":   {"Admin"}, // sent as is, canonicalized by the server
+		"X-WEBAUTH-ORG":    {"2"},
+		"X_WEBAUTH_USER":   {"admin"}, // CGI-style servers read this as X-WEBAUTH-USER
+		"X-Webauth-Groups": {"admins"},
+		"X-Webauth-Name":   {"Mallory"},
+	}
+	with := func(h http.Header) http.Header {
+		out := spoof.Clone()
+		for k, v := range h {
+			out[k] = v
+		}
+		return out
+	}
+
+	t.Run("valid token", func(t *testing.T) {
+		e := newEnv(t, nil)
+		c := claimsFor("alice")
+		delete(c, "name") // a spoofed name must not fill the gap
+		resp, body := e.get(t, "/", with(bearer(idpKey.Sign(c))))
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		assert.Equal(t, map[string][]string{
+			"X-Webauth-User":   {"alice"},
+			"X-Webauth-Email":  {"alice@example.test"},
+			"X-Webauth-Role":   {"Editor"},
+			"X-Webauth-Groups": {"dev,ops"},
+		}, webauthHeaders(e.up.last(t).Header))
+	})
+
+	t.Run("Connection header cannot drop the identity", func(t *testing.T) {
+		e := newEnv(t, nil)
+		h := with(bearer(idpKey.Sign(claimsFor("alice"))))
+		h.Set("Connection", "X-Webauth-User, X-Webauth-Role")
+		resp, body := e.get(t, "/", h)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		got := e.up.last(t).Header
+		assert.Equal(t, "alice", got.Get("X-Webauth-User"))
+		assert.Equal(t, "Editor", got.Get("X-Webauth-Role"))
+	})
+
+	t.Run("refused request", func(t *testing.T) {
+		e := newEnv(t, nil)
+		for _, h := range []http.Header{
+			with(nil), // no token
+			with(bearer(forgerKey.Sign(claimsFor("alice")))),
+		} {
+			resp, _ := e.get(t, "/", h)
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+		}
+		assert.Zero(t, e.up.count(), "a refused request reached the upstream")
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		require.Len(t, e.refusedHeaders, 2)
+		for _, h := range e.refusedHeaders {
+			assert.Empty(t, webauthHeaders(h), "identity headers were still on the refused request")
+		}
+	})
+
+	t.Run("configured header names", func(t *testing.T) {
+		e := newEnv(t, func(_ *jwtauth.Config, o *options) {
+			o.headers = headerNames{User: "X-Forwarded-User", Email: "X-Forwarded-Email"}
+		})
+		h := with(bearer(idpKey.Sign(claimsFor("alice"))))
+		h.Set("X-Forwarded-User", "admin")
+		h["x_forwarded_email"] = []string{"admin@example.test"}
+		resp, body := e.get(t, "/", h)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		got := e.up.last(t).Header
+		assert.Empty(t, webauthHeaders(got))
+		assert.Equal(t, []string{"alice"}, got.Values("X-Forwarded-User"))
+		assert.Equal(t, []string{"alice@example.test"}, got.Values("X-Forwarded-Email"))
+		assert.Empty(t, got.Values("X_forwarded_email"))
+	})
+}
+
+func TestUnsafeIdentityRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(jwttest.Claims)
+	}{
+		{"CRLF in login", func(c jwttest.Claims) { c["preferred_username"] = "alice\r\nX-WEBAUTH-ROLE: Admin" }},
+		{"LF in login", func(c jwttest.Claims) { c["preferred_username"] = "alice\n" }},
+		{"NUL in email", func(c jwttest.Claims) { c["email"] = "alice@example.test\x00admin" }},
+		{"DEL in name", func(c jwttest.Claims) { c["name"] = "Alice\x7f" }},
+		{"C1 control in name", func(c jwttest.Claims) { c["name"] = "Alice\u0085" }},
+		{"TAB in login", func(c jwttest.Claims) { c["preferred_username"] = "al\tice" }},
+		{"leading space in login", func(c jwttest.Claims) { c["preferred_username"] = " admin" }},
+		{"trailing space in email", func(c jwttest.Claims) { c["email"] = "admin@example.test " }},
+		{"comma in a group", func(c jwttest.Claims) { c["groups"] = []string{"dev,admins"} }},
+		{"space in a group", func(c jwttest.Claims) { c["groups"] = []string{"dev admins"} }},
+		{"CRLF in a group", func(c jwttest.Claims) { c["groups"] = []string{"dev\r\nX-A: b"} }},
+		{"group read as JSON", func(c jwttest.Claims) { c["groups"] = []string{`["admins"]`} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			c := claimsFor("alice")
+			tc.change(c)
+			tok := idpKey.Sign(c)
+
+			resp, body := e.get(t, "/", bearer(tok))
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+			assert.Equal(t, `Bearer error="invalid_token"`, resp.Header.Get("WWW-Authenticate"))
+			assert.NotContains(t, body, "admin")
+
+			// The url_login exchange refuses it too, without a cookie.
+			resp, _ = e.get(t, "/?auth_token="+tok, nil)
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+			assert.Empty(t, resp.Cookies())
+
+			assert.Zero(t, e.up.count(), "an unsafe identity reached the upstream")
+			assert.Equal(t, uint64(2), e.gw.refusedIdentity.Load())
+		})
+	}
+
+	t.Run("CRLF in sub used as login", func(t *testing.T) {
+		// Without username_claim and email_claim the login is the subject.
+		e := newEnv(t, func(c *jwtauth.Config, _ *options) {
+			c.UsernameClaim, c.EmailClaim = "", ""
+		})
+		c := jwttest.Default()
+		c["iss"] = testIssuer
+		c["sub"] = "alice\r\nX-WEBAUTH-ROLE: Admin"
+		resp, _ := e.get(t, "/", bearer(idpKey.Sign(c)))
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+
+		c["sub"] = "alice"
+		resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		assert.Equal(t, "alice", e.up.last(t).Header.Get("X-Webauth-User"))
+		assert.Equal(t, 1, e.up.count())
+	})
+
+	t.Run("groups as JSON allow commas and spaces", func(t *testing.T) {
+		e := newEnv(t, func(_ *jwtauth.Config, o *options) { o.groupsJSON = true })
+		c := claimsFor("alice")
+		c["groups"] = []string{"Team A", "b,c", "ünïcode"}
+		resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		var groups []string
+		require.NoError(t, json.Unmarshal([]byte(e.up.last(t).Header.Get("X-Webauth-Groups")), &groups))
+		assert.Equal(t, []string{"Team A", "b,c", "ünïcode"}, groups)
+
+		c["groups"] = []string{"dev\nops"}
+		resp, _ = e.get(t, "/", bearer(idpKey.Sign(c)))
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	})
+
+	t.Run("a header turned off is neither sent nor checked", func(t *testing.T) {
+		e := newEnv(t, func(_ *jwtauth.Config, o *options) { o.headers.Name, o.headers.Groups = "", "" })
+		c := claimsFor("alice")
+		c["name"] = "Alice\r\n"
+		c["groups"] = []string{"a,b"}
+		resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		assert.Equal(t, map[string][]string{
+			"X-Webauth-User":  {"alice"},
+			"X-Webauth-Email": {"alice@example.test"},
+			"X-Webauth-Role":  {"Editor"},
+		}, webauthHeaders(e.up.last(t).Header))
+	})
+
+	t.Run("non-ASCII is forwarded as UTF-8", func(t *testing.T) {
+		e := newEnv(t, nil)
+		c := claimsFor("jürgen")
+		c["name"] = "Jürgen Groß"
+		resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		assert.Equal(t, "Jürgen Groß", e.up.last(t).Header.Get("X-Webauth-Name"))
+	})
+}
+
+func TestRefusedRequestsNeverReachUpstream(t *testing.T) {
+	expired := claimsFor("alice")
+	expired["exp"] = jwttest.Unix(-time.Hour)
+	wrongIss := claimsFor("alice")
+	wrongIss["iss"] = "https://evil.test"
+	noRole := claimsFor("alice")
+	noRole["role"] = "Superuser"
+
+	for _, tc := range []struct {
+		name   string
+		cfg    func(*jwtauth.Config)
+		header http.Header
+		status int
+		auth   string
+	}{
+		{"no token", nil, nil, http.StatusUnauthorized, "Bearer"},
+		{"garbage", nil, bearer("not.a.jwt"), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"forged", nil, bearer(forgerKey.Sign(claimsFor("alice"))), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"expired", nil, bearer(idpKey.Sign(expired)), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"wrong issuer", nil, bearer(idpKey.Sign(wrongIss)), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"no valid role, strict", func(c *jwtauth.Config) { c.RoleAttributeStrict = true },
+			bearer(idpKey.Sign(noRole)), http.StatusForbidden, `Bearer error="insufficient_scope"`},
+		{"keys unavailable", func(c *jwtauth.Config) { c.JWKSetValue, c.Keys = "", failingSource{} },
+			bearer(idpKey.Sign(claimsFor("alice"))), http.StatusServiceUnavailable, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *jwtauth.Config, _ *options) {
+				if tc.cfg != nil {
+					tc.cfg(c)
+				}
+			})
+			resp, body := e.get(t, "/", tc.header)
+			assert.Equal(t, tc.status, resp.StatusCode)
+			assert.Equal(t, tc.auth, resp.Header.Get("WWW-Authenticate"))
+			assert.Contains(t, body, `"messageId":"jwt.`)
+			assert.NotContains(t, body, "upstream ok")
+			if tc.status == http.StatusServiceUnavailable {
+				assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+			}
+			assert.Zero(t, e.up.count())
+		})
+	}
+}
+
+// failingSource is a key source that is always down.
+type failingSource struct{}
+
+func (failingSource) KeysFor(context.Context, string, string) ([]keys.Key, error) {
+	return nil, errors.New("idp unreachable")
+}
+
+func TestTokenHeaderNotForwarded(t *testing.T) {
+	tok := idpKey.Sign(claimsFor("alice"))
+
+	t.Run("default", func(t *testing.T) {
+		e := newEnv(t, nil)
+		h := bearer(tok)
+		h.Set("Cookie", "grafana_session=abc; jwtgate_token="+tok+"; theme=dark")
+		resp, body := e.get(t, "/", h)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		got := e.up.last(t).Header
+		assert.Empty(t, got.Values("Authorization"))
+		assert.Equal(t, []string{"grafana_session=abc; theme=dark"}, got.Values("Cookie"))
+	})
+
+	t.Run("keep-token", func(t *testing.T) {
+		e := newEnv(t, func(_ *jwtauth.Config, o *options) { o.keepToken = true })
+		resp, body := e.get(t, "/", bearer(tok))
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		assert.Equal(t, "Bearer "+tok, e.up.last(t).Header.Get("Authorization"))
+	})
+
+	t.Run("custom header_name", func(t *testing.T) {
+		e := newEnv(t, func(c *jwtauth.Config, _ *options) { c.HeaderName = "X-JWT-Assertion" })
+		h := http.Header{"X-Jwt-Assertion": {tok}, "Authorization": {"Basic dXNlcjpwYXNz"}}
+		resp, body := e.get(t, "/", h)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		got := e.up.last(t).Header
+		assert.Empty(t, got.Values("X-Jwt-Assertion"))
+		assert.Equal(t, "Basic dXNlcjpwYXNz", got.Get("Authorization"), "only the token header is removed")
+		assert.Equal(t, "alice", got.Get("X-Webauth-User"))
+	})
+}
+
+func TestURLLoginExchange(t *testing.T) {
+	e := newEnv(t, nil)
+	tok := idpKey.Sign(claimsFor("alice"))
+	exp := jwttest.Epoch.Add(time.Hour)
+
+	resp, _ := e.get(t, "/d/abc/cpu?orgId=1&auth_token="+tok+"&kiosk&from=now-1h", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Zero(t, e.up.count(), "the exchange itself is not forwarded")
+	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
+
+	loc := resp.Header.Get("Location")
+	assert.Equal(t, "./cpu?orgId=1&kiosk&from=now-1h", loc)
+	assert.NotContains(t, loc, "auth_token")
+	base, err := url.Parse(e.front.URL + "/d/abc/cpu?orgId=1&auth_token=x")
+	require.NoError(t, err)
+	next, err := base.Parse(loc)
+	require.NoError(t, err)
+	assert.Equal(t, e.front.URL+"/d/abc/cpu?orgId=1&kiosk&from=now-1h", next.String())
+
+	require.Len(t, resp.Cookies(), 1)
+	c := resp.Cookies()[0]
+	assert.Equal(t, "jwtgate_token", c.Name)
+	assert.Equal(t, tok, c.Value)
+	assert.Equal(t, "/", c.Path)
+	assert.True(t, c.HttpOnly)
+	assert.True(t, c.Secure)
+	assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
+	assert.False(t, c.Partitioned)
+	assert.True(t, exp.Equal(c.Expires), "cookie expires %v, token at %v", c.Expires, exp)
+	assert.Equal(t, 3600, c.MaxAge)
+
+	// The browser follows the redirect with the cookie.
+	h := http.Header{"Cookie": {"grafana_session=s1; jwtgate_token=" + c.Value}}
+	resp, body := e.get(t, next.RequestURI(), h)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	got := e.up.last(t)
+	assert.Equal(t, "/d/abc/cpu?orgId=1&kiosk&from=now-1h", got.URL.RequestURI())
+	assert.Equal(t, "alice", got.Header.Get("X-Webauth-User"))
+	assert.Equal(t, "grafana_session=s1", got.Header.Get("Cookie"), "the login cookie is not forwarded")
+	assert.Equal(t, uint64(1), e.gw.exchanged.Load())
+
+	t.Run("root path", func(t *testing.T) {
+		resp, _ := e.get(t, "/?auth_token="+tok, nil)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		assert.Equal(t, "./", resp.Header.Get("Location"))
+	})
+
+	t.Run("invalid token gets no cookie", func(t *testing.T) {
+		n := e.up.count()
+		resp, _ := e.get(t, "/?auth_token="+forgerKey.Sign(claimsFor("alice")), nil)
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+		assert.Empty(t, resp.Cookies())
+		assert.Equal(t, n, e.up.count())
+	})
+
+	t.Run("repeated auth_token", func(t *testing.T) {
+		resp, _ := e.get(t, "/?auth_token="+tok+"&auth_token="+tok, nil)
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+		assert.Empty(t, resp.Cookies())
+	})
+
+	t.Run("POST is verified and forwarded without the token", func(t *testing.T) {
+		req, err := http.NewRequest(http.MethodPost, e.front.URL+"/api/ds/query?a=1&auth_token="+tok+"&b=2", strings.NewReader("{}"))
+		require.NoError(t, err)
+		resp, body := e.do(t, req)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		assert.Empty(t, resp.Cookies())
+		assert.Equal(t, "/api/ds/query?a=1&b=2", e.up.last(t).URL.RequestURI())
+	})
+
+	t.Run("auth_token next to a header never reaches the upstream", func(t *testing.T) {
+		req, err := http.NewRequest(http.MethodPut, e.front.URL+"/api/x?auth_token=leak", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, body := e.do(t, req)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		assert.Equal(t, "/api/x", e.up.last(t).URL.RequestURI())
+	})
+
+	t.Run("iframe", func(t *testing.T) {
+		e := newEnv(t, func(_ *jwtauth.Config, o *options) { o.iframe = true })
+		resp, _ := e.get(t, "/d/abc?auth_token="+tok, nil)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		require.Len(t, resp.Cookies(), 1)
+		c := resp.Cookies()[0]
+		assert.Equal(t, http.SameSiteNoneMode, c.SameSite)
+		assert.True(t, c.Secure)
+		assert.True(t, c.Partitioned)
+	})
+
+	t.Run("token without exp gets a session cookie", func(t *testing.T) {
+		c := claimsFor("alice")
+		delete(c, "exp")
+		resp, _ := e.get(t, "/?auth_token="+idpKey.Sign(c), nil)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		require.Len(t, resp.Cookies(), 1)
+		ck := resp.Cookies()[0]
+		assert.True(t, ck.Expires.IsZero())
+		assert.Zero(t, ck.MaxAge)
+		assert.NotContains(t, resp.Header.Get("Set-Cookie"), "Expires")
+		assert.NotContains(t, resp.Header.Get("Set-Cookie"), "Max-Age")
+	})
+
+	t.Run("custom cookie_name", func(t *testing.T) {
+		e := newEnv(t, func(c *jwtauth.Config, _ *options) { c.CookieName = "__Host-grafana_jwt" })
+		resp, _ := e.get(t, "/?auth_token="+tok, nil)
+		require.Len(t, resp.Cookies(), 1)
+		assert.Equal(t, "__Host-grafana_jwt", resp.Cookies()[0].Name)
+		resp, body := e.get(t, "/", http.Header{"Cookie": {"__Host-grafana_jwt=" + tok}})
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	})
+}
+
+func TestCookieExpiry(t *testing.T) {
+	e := newEnv(t, nil)
+	c := claimsFor("alice")
+	c["exp"] = jwttest.Unix(30 * time.Minute)
+	tok := idpKey.Sign(c)
+
+	resp, _ := e.get(t, "/?auth_token="+tok, nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	ck := resp.Cookies()[0]
+	assert.True(t, jwttest.Epoch.Add(30*time.Minute).Equal(ck.Expires))
+	assert.Equal(t, 1800, ck.MaxAge)
+	cookie := http.Header{"Cookie": {ck.Name + "=" + ck.Value}}
+
+	e.clk.Add(29 * time.Minute)
+	resp, body := e.get(t, "/", cookie)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	assert.Equal(t, 1, e.up.count())
+
+	// Past exp and the leeway: a browser would have dropped the cookie;
+	// one that still sends it is refused, and told to drop it.
+	e.clk.Add(5 * time.Minute)
+	resp, body = e.get(t, "/", cookie)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Contains(t, body, "jwt.invalid")
+	require.Len(t, resp.Cookies(), 1)
+	assert.Equal(t, "jwtgate_token", resp.Cookies()[0].Name)
+	assert.Equal(t, "", resp.Cookies()[0].Value)
+	assert.Contains(t, resp.Header.Get("Set-Cookie"), "Max-Age=0")
+	assert.Equal(t, 1, e.up.count(), "the expired cookie reached the upstream")
+	assert.Equal(t, uint64(1), e.gw.v.Stats().Refused["ErrExpired"])
+}
+
+func TestHealthz(t *testing.T) {
+	e := newEnv(t, nil)
+	admin := httptest.NewServer(e.gw.adminHandler())
+	t.Cleanup(admin.Close)
+	for _, srv := range []string{e.front.URL, admin.URL} {
+		req, err := http.NewRequest(http.MethodGet, srv+"/healthz", nil)
+		require.NoError(t, err)
+		resp, body := e.do(t, req)
+		require.Equal(t, http.StatusOK, resp.StatusCode, body)
+		assert.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"))
+		var h health
+		require.NoError(t, json.Unmarshal([]byte(body), &h))
+		assert.Equal(t, health{Status: "ok", Issuers: []issuerHealth{{
+			Issuer: testIssuer, Source: "JWKSetValue", Status: "ok", Keys: 1, KeyIDs: []string{"idp-1"},
+		}}}, h)
+		pub := idpKey.JWK(false)["x"].(string)
+		assert.NotContains(t, body, pub, "no key material in /healthz")
+	}
+	assert.Zero(t, e.up.count(), "/healthz is answered by the gateway")
+}
+
+func TestHealthOf(t *testing.T) {
+	fetched := jwttest.Epoch.Add(-time.Minute)
+	for _, tc := range []struct {
+		name   string
+		keys   jwtauth.KeyStats
+		code   int
+		status string
+	}{
+		{"static keys", jwtauth.KeyStats{Source: "KeyFile", KeyIDs: []string{""}}, 200, "ok"},
+		{"remote with keys", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 3, FetchErrors: 2, Failures: 2, LastFetch: fetched, KeyIDs: []string{"a", "b"}}, 200, "ok"},
+		{"remote not fetched yet", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true}, 200, "pending"},
+		{"remote failing, nothing cached", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 2, FetchErrors: 2, Failures: 2, LastError: "dial tcp: refused"}, 503, "unavailable"},
+		{"remote set with no usable key", jwtauth.KeyStats{Source: "OIDCIssuerURL", Remote: true, Fetches: 1, LastFetch: fetched}, 503, "unavailable"},
+		{"custom source", jwtauth.KeyStats{Source: "Keys"}, 200, "unknown"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, h := healthOf(jwtauth.Stats{Keys: tc.keys, Issuers: []jwtauth.IssuerStats{{Keys: tc.keys}}})
+			assert.Equal(t, tc.code, code)
+			require.Len(t, h.Issuers, 1)
+			assert.Equal(t, tc.status, h.Issuers[0].Status)
+			b, err := json.Marshal(h)
+			require.NoError(t, err)
+			assert.NotContains(t, string(b), "dial tcp", "error text stays in /debug/vars")
+		})
+	}
+}
+
+func TestDebugVars(t *testing.T) {
+	// Several gateways in one process (as in these tests) share the
+	// process-wide expvar names; the newest one is shown.
+	_ = newEnv(t, nil)
+	e := newEnv(t, nil)
+	admin := httptest.NewServer(e.gw.adminHandler())
+	t.Cleanup(admin.Close)
+
+	tok := idpKey.Sign(claimsFor("alice"))
+	for range 2 {
+		resp, _ := e.get(t, "/", bearer(tok))
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	resp, _ := e.get(t, "/", nil)
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp, _ = e.get(t, "/", bearer(forgerKey.Sign(claimsFor("alice"))))
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+
+	resp, body := e.get(t, "/debug/vars", bearer(tok))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "upstream ok\n", body, "/debug/vars is not on the public listener")
+
+	req, err := http.NewRequest(http.MethodGet, admin.URL+"/debug/vars", nil)
+	require.NoError(t, err)
+	resp, body = e.do(t, req)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	var vars struct {
+		JWTGate jwtauth.Stats   `json:"jwtgate"`
+		Gateway counters        `json:"gateway"`
+		Cmdline []string        `json:"cmdline"`
+		Mem     json.RawMessage `json:"memstats"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &vars))
+	assert.Equal(t, uint64(3), vars.JWTGate.Verified)
+	assert.Equal(t, map[string]uint64{"ErrNoToken": 1, "ErrSignature": 1}, vars.JWTGate.Refused)
+	assert.Equal(t, []string{"idp-1"}, vars.JWTGate.Keys.KeyIDs)
+	assert.Equal(t, counters{Forwarded: 3, Refused: 2}, vars.Gateway)
+	assert.NotEmpty(t, vars.Mem)
+	assert.NotContains(t, body, tok)
+}
+
+func TestSameURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"/":                      "./",
+		"/d/abc":                 "./abc",
+		"/d/abc/":                "./",
+		"/d/a:b?x=1":             "./a:b?x=1",
+		"//evil.example/x":       "./x",
+		"//evil.example":         "./evil.example",
+		"/a%2Fb?c=%20":           "./a%2Fb?c=%20",
+		"/%5C%5Cevil.example/?q": "./?q",
+	} {
+		u, err := url.ParseRequestURI(in)
+		require.NoError(t, err, in)
+		got := sameURL(u)
+		assert.Equal(t, want, got, in)
+		base, _ := url.Parse("https://grafana.example" + in)
+		next, err := base.Parse(got)
+		require.NoError(t, err)
+		assert.Equal(t, "grafana.example", next.Host, "%s redirected off-site", in)
+	}
+}
+
+func TestNewGatewayRejects(t *testing.T) {
+	for name, tc := range map[string]struct {
+		cfg func(*jwtauth.Config)
+		opt func(*options)
+	}{
+		"ftp upstream":            {opt: func(o *options) { o.upstream = "ftp://x" }},
+		"upstream without host":   {opt: func(o *options) { o.upstream = "http:///x" }},
+		"upstream with user info": {opt: func(o *options) { o.upstream = "http://u:p@x" }},
+		"bad header name":         {opt: func(o *options) { o.headers.User = "X User" }},
+		"duplicate header":        {opt: func(o *options) { o.headers.Email = "x-webauth_user" }},
+		"header is the token":     {opt: func(o *options) { o.headers.Name = "authorization" }},
+		"no key source":           {cfg: func(c *jwtauth.Config) { c.JWKSetValue = "" }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := testConfig(newClock())
+			o := defaultOptions(t, "http://127.0.0.1:1")
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			if tc.opt != nil {
+				tc.opt(&o)
+			}
+			_, err := newGateway(cfg, o, nil)
+			require.Error(t, err)
+		})
+	}
+}
+
+// writeINI writes a grafana.ini for the gateway and returns its path.
+func writeINI(t *testing.T, enabled bool) string {
+	t.Helper()
+	ini := "[server]\nhttp_port = 3000\n\n[auth.jwt]\n" +
+		"enabled = " + map[bool]string{true: "true", false: "false"}[enabled] + "\n" +
+		"header_name = Authorization\n" +
+		"url_login = true\n" +
+		"username_claim = preferred_username\n" +
+		"email_claim = email\n" +
+		"role_attribute_path = role\n" +
+		"groups_attribute_path = groups\n" +
+		`expect_claims = {"iss": "` + testIssuer + `"}` + "\n" +
+		"jwk_set_value = " + jwttest.Base64(jwttest.JWKS(idpKey)) + "\n"
+	path := filepath.Join(t.TempDir(), "grafana.ini")
+	require.NoError(t, os.WriteFile(path, []byte(ini), 0o600))
+	return path
+}
+
+// lines collects written lines and hands out the addresses run prints.
+type lines struct {
+	mu    sync.Mutex
+	buf   strings.Builder
+	addrs chan string
+}
+
+func newLines() *lines { return &lines{addrs: make(chan string, 4)} }
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	sc := bufio.NewScanner(strings.NewReader(string(p)))
+	for sc.Scan() {
+		if _, addr, ok := strings.Cut(sc.Text(), " listening on "); ok {
+			l.addrs <- addr
+		}
+	}
+	return len(p), nil
+}
+
+func (l *lines) next(t *testing.T) string {
+	t.Helper()
+	select {
+	case a := <-l.addrs:
+		return a
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not start listening")
+		return ""
+	}
+}
+
+// startRun runs the gateway in the background and returns its address,
+// its admin address and the channel run's result arrives on.
+func startRun(t *testing.T, ctx context.Context, upstreamURL string, extra ...string) (string, string, <-chan error) {
+	t.Helper()
+	args := append([]string{"-config", writeINI(t, true), "-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0",
+		"-upstream", upstreamURL, "-shutdown-timeout", "5s"}, extra...)
+	out := newLines()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, out, io.Discard) }()
+	return out.next(t), out.next(t), done
+}
+
+func waitRun(t *testing.T, done <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after shutdown was requested")
+		return nil
+	}
+}
+
+func TestRunServesAndShutsDownOnCancel(t *testing.T) {
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 1)
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			arrived <- struct{}{}
+			<-release
+		}
+		_, _ = io.WriteString(w, "upstream ok\n")
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, admin, done := startRun(t, ctx, up.URL)
+
+	// A real token through the real listener (the clock is the real one).
+	c := claimsFor("alice")
+	c["iat"], c["exp"] = time.Now().Add(-time.Minute).Unix(), time.Now().Add(time.Hour).Unix()
+	tok := idpKey.Sign(c)
+	req, err := http.NewRequest(http.MethodGet, addr+"/api/health", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "alice", up.last(t).Header.Get("X-Webauth-User"))
+
+	resp, err = http.Get(admin + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	// An in-flight request survives the shutdown.
+	slow := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, addr+"/slow", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			slow <- 0
+			return
+		}
+		resp.Body.Close()
+		slow <- resp.StatusCode
+	}()
+	<-arrived
+	cancel()
+	select {
+	case err := <-done:
+		t.Fatalf("run returned (%v) with a request in flight", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	assert.Equal(t, http.StatusOK, <-slow)
+	require.NoError(t, waitRun(t, done))
+
+	_, err = http.Get(addr + "/")
+	assert.Error(t, err, "still listening after shutdown")
+}
+
+func TestRunShutsDownOnSIGTERM(t *testing.T) {
+	up := newUpstream(t, nil)
+	_, _, done := startRun(t, context.Background(), up.URL)
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+	require.NoError(t, waitRun(t, done))
+}
+
+func TestRunRejects(t *testing.T) {
+	ctx := t.Context()
+	for name, args := range map[string][]string{
+		"unknown flag":    {"-nope"},
+		"no config":       {"-upstream", "http://127.0.0.1:1"},
+		"no upstream":     {"-config", "x.ini"},
+		"missing file":    {"-config", filepath.Join(t.TempDir(), "none.ini"), "-upstream", "http://127.0.0.1:1"},
+		"half TLS":        {"-config", "x.ini", "-upstream", "http://127.0.0.1:1", "-tls-cert", "c.pem"},
+		"stray argument":  {"-config", "x.ini", "-upstream", "http://127.0.0.1:1", "extra"},
+		"bad listen addr": {"-config", writeINI(t, true), "-upstream", "http://127.0.0.1:1", "-listen", "256.0.0.1:-1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.Error(t, run(ctx, args, io.Discard, io.Discard))
+		})
+	}
+	t.Run("disabled", func(t *testing.T) {
+		err := run(ctx, []string{"-config", writeINI(t, false), "-upstream", "http://127.0.0.1:1"}, io.Discard, io.Discard)
+		require.ErrorIs(t, err, jwtauth.ErrDisabled)
+		assert.Contains(t, err.Error(), "enabled = true")
+	})
+}

@@ -1,0 +1,316 @@
+// Command nginx is an endpoint for nginx's auth_request module: nginx asks
+// GET /auth before serving each request, passing the client's headers on,
+// and this server verifies the JWT they carry, configured by the
+// [auth.jwt] section of a grafana.ini-style file:
+//
+//	go run ./examples/nginx -config grafana.ini -listen 127.0.0.1:9091
+//
+// A verified token is answered with 204 No Content and the identity in
+// X-Auth-User (the login, or the email when the token maps no login),
+// X-Auth-Email, X-Auth-Name, X-Auth-Role and X-Auth-Groups, which nginx
+// copies with auth_request_set and forwards with proxy_set_header (the
+// README has the nginx.conf). Anything else is answered by jwtauth's error
+// handler: 401 (no, bad or expired token), 403 (role_attribute_strict and
+// no role), 400 (a JMESPath failed) or 503 (keys unavailable). nginx passes
+// 401 and 403 on to the client (401 with its WWW-Authenticate) and turns
+// every other status into 500, unless an error_page maps it.
+//
+// The token is read from the header_name header (default Authorization),
+// the cookie_name cookie, and, with url_login, the auth_token parameter of
+// the original URI that nginx sends in X-Original-URI. Identity values a
+// header cannot carry faithfully (control characters such as CR or LF,
+// surrounding spaces, and in comma-joined groups a comma or white space
+// inside a group name) refuse the request with 401.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jwtgate/jwtgate/jwtauth"
+)
+
+// The response headers that carry the identity to nginx.
+const (
+	headerUser   = "X-Auth-User"
+	headerEmail  = "X-Auth-Email"
+	headerName   = "X-Auth-Name"
+	headerRole   = "X-Auth-Role"
+	headerGroups = "X-Auth-Groups"
+)
+
+// authServer answers nginx's auth subrequests.
+type authServer struct {
+	v          *jwtauth.Verifier
+	onError    func(http.ResponseWriter, *http.Request, error)
+	log        *slog.Logger
+	urlLogin   bool
+	groupsJSON bool
+}
+
+// newAuthServer builds an authServer from a jwtauth Config (as LoadINI
+// returns it). With groupsJSON, X-Auth-Groups is a JSON array instead of a
+// comma-joined list. Close releases it.
+func newAuthServer(cfg jwtauth.Config, groupsJSON bool, logger *slog.Logger) (*authServer, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = logger
+	}
+	a := &authServer{onError: cfg.ErrorHandler, log: logger, urlLogin: cfg.URLLogin, groupsJSON: groupsJSON}
+	if a.onError == nil {
+		a.onError = jwtauth.DefaultErrorHandler
+	}
+	v, err := jwtauth.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.v = v
+	return a, nil
+}
+
+// Close releases the verifier.
+func (a *authServer) Close() error { return a.v.Close() }
+
+// handler serves GET /auth and GET /healthz.
+func (a *authServer) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /auth", a.serveAuth)
+	mux.HandleFunc("GET /healthz", a.serveHealth)
+	return mux
+}
+
+func (a *authServer) serveAuth(w http.ResponseWriter, r *http.Request) {
+	req := r
+	if a.urlLogin {
+		// Verify against the client's URI, so that url_login finds
+		// auth_token there (after the header and before the cookie).
+		if ou := r.Header.Get("X-Original-URI"); ou != "" {
+			if u, err := url.ParseRequestURI(ou); err == nil {
+				req = r.Clone(r.Context())
+				req.URL, req.RequestURI = u, ou
+			}
+		}
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store") // an identity must never be cached for someone else
+	id, err := a.v.VerifyRequest(req)
+	if err != nil {
+		a.onError(w, r, err)
+		return
+	}
+	vals, err := identityValues(id, a.groupsJSON)
+	if err != nil {
+		a.log.LogAttrs(r.Context(), slog.LevelInfo, "jwt refused", slog.String("reason", "unsafe identity"), slog.String("detail", err.Error()))
+		a.onError(w, r, err)
+		return
+	}
+	for k, v := range vals {
+		h.Set(k, v)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// identityValues returns the response headers for id, or an error wrapping
+// ErrMalformed when a value cannot be carried faithfully.
+func identityValues(id *jwtauth.Identity, groupsJSON bool) (map[string]string, error) {
+	out := map[string]string{}
+	user, userField := id.Login, "login"
+	if user == "" {
+		user, userField = id.Email, "email"
+	}
+	for _, f := range []struct{ header, field, value string }{
+		{headerUser, userField, user},
+		{headerEmail, "email", id.Email},
+		{headerName, "name", id.Name},
+		{headerRole, "role", string(id.Role)},
+	} {
+		if f.value == "" {
+			continue
+		}
+		if p := unsafeValue(f.value, true); p != "" {
+			return nil, identityError(f.field, p, f.value)
+		}
+		out[f.header] = f.value
+	}
+	var kept []string
+	for _, g := range id.Groups {
+		if g == "" {
+			continue
+		}
+		if p := unsafeValue(g, !groupsJSON); p != "" {
+			return nil, identityError("groups", p, g)
+		}
+		if !groupsJSON && strings.IndexFunc(g, func(c rune) bool { return c == ',' || unicode.IsSpace(c) }) >= 0 {
+			return nil, identityError("groups", "comma or white space in a group name", g)
+		}
+		kept = append(kept, g)
+	}
+	switch {
+	case len(kept) == 0:
+	case groupsJSON:
+		b, err := json.Marshal(kept)
+		if err != nil {
+			return nil, err
+		}
+		out[headerGroups] = string(b)
+	case strings.HasPrefix(kept[0], "["):
+		// Grafana would read the header as a JSON array.
+		return nil, identityError("groups", `first group starts with "["`, kept[0])
+	default:
+		out[headerGroups] = strings.Join(kept, ",")
+	}
+	return out, nil
+}
+
+func identityError(field, problem, value string) error {
+	const maxShown = 64
+	if len(value) > maxShown {
+		value = value[:maxShown] + "..."
+	}
+	return &jwtauth.ValidationError{
+		Reason: jwtauth.ErrMalformed,
+		Claim:  field,
+		Detail: fmt.Sprintf("%s in %q: not forwarded as a header", problem, value),
+	}
+}
+
+// unsafeValue says why v cannot travel as a header value unchanged, or "".
+// Control characters (CR, LF, NUL, TAB, DEL, C1) could split or cut the
+// header; with trim, leading or trailing spaces would be stripped on the
+// way, so " admin" would arrive as "admin".
+func unsafeValue(v string, trim bool) string {
+	if !utf8.ValidString(v) {
+		return "invalid UTF-8"
+	}
+	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return "control character"
+	}
+	if trim && strings.Trim(v, " ") != v {
+		return "leading or trailing space"
+	}
+	return ""
+}
+
+// serveHealth answers 200 when every issuer has usable keys (or a remote
+// set not fetched yet, or a custom source), 503 otherwise, with a JSON
+// summary that holds no key material and no error text.
+func (a *authServer) serveHealth(w http.ResponseWriter, r *http.Request) {
+	type issuer struct {
+		Issuer string   `json:"issuer,omitempty"`
+		Source string   `json:"source"`
+		Status string   `json:"status"`
+		KeyIDs []string `json:"kids,omitempty"`
+	}
+	resp := struct {
+		Status  string   `json:"status"`
+		Issuers []issuer `json:"issuers"`
+	}{Status: "ok"}
+	code := http.StatusOK
+	for _, is := range a.v.Stats().Issuers {
+		k := is.Keys
+		st := "unavailable"
+		switch {
+		case len(k.KeyIDs) > 0:
+			st = "ok"
+		case k.Source == "Keys":
+			st = "unknown"
+		case k.Remote && k.Fetches == 0:
+			st = "pending"
+		default:
+			resp.Status, code = "unavailable", http.StatusServiceUnavailable
+		}
+		resp.Issuers = append(resp.Issuers, issuer{Issuer: is.Issuer, Source: k.Source, Status: st, KeyIDs: k.KeyIDs})
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// run serves until ctx ends or SIGINT/SIGTERM arrives, then shuts down
+// gracefully. It prints the address it serves on to stdout; logs go to
+// stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("nginx", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "", "grafana.ini-style file whose [auth.jwt] section configures token verification (required)")
+	listen := fs.String("listen", "127.0.0.1:9091", "address to serve /auth and /healthz on (keep it private to nginx)")
+	groupsJSON := fs.Bool("groups-json", false, "send X-Auth-Groups as a JSON array (Grafana accepts it) instead of comma-joined")
+	timeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long in-flight requests may run after SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case *config == "":
+		return errors.New("-config is required")
+	case *timeout <= 0:
+		return errors.New("-shutdown-timeout must be positive")
+	}
+	cfg, err := jwtauth.LoadINI(*config)
+	if errors.Is(err, jwtauth.ErrDisabled) {
+		return fmt.Errorf("%s: set enabled = true in [auth.jwt]: %w", *config, err)
+	}
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	a, err := newAuthServer(cfg, *groupsJSON, logger)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "auth endpoint listening on http://%s/auth\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", *timeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *timeout)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		log.Fatal(err)
+	}
+}
