@@ -31,6 +31,8 @@ type Error struct {
 	Detail string // human-readable, safe to log: token values are quoted and truncated
 }
 
+// Error formats the sentinel's text, then the claim in parentheses and the
+// detail, when they are set: "claims: token expired (exp): exp … in the past".
 func (e *Error) Error() string {
 	s := e.Err.Error()
 	if e.Claim != "" {

@@ -3,7 +3,6 @@ package claims
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jmespath/go-jmespath"
@@ -23,11 +22,17 @@ type Path struct {
 	sortBy bool // expression calls sort_by: copy the input, compile per call
 }
 
-// CompilePath compiles expr once. An empty expression, a syntax error, a
-// call to a function this engine does not have (such as lower() or split()
-// from jmespath-community) and a call with the wrong number of arguments are
-// errors that show the expression; with this engine the latter two would
-// otherwise fail on every evaluation.
+// MaxExprLen is the longest JMESPath expression [CompilePath] accepts, in
+// bytes. It bounds the work done at configuration time; real attribute paths
+// are far shorter.
+const MaxExprLen = 16 << 10
+
+// CompilePath compiles expr once. An empty expression, one longer than
+// [MaxExprLen], a syntax error, a call to a function this engine does not
+// have (such as lower() or split() from jmespath-community) and a call with
+// the wrong number of arguments are errors that show the expression; with
+// this engine the latter two would otherwise fail on every evaluation.
+// Syntax errors wrap the engine's jmespath.SyntaxError.
 func CompilePath(expr string) (*Path, error) {
 	p, err := compilePath(expr)
 	if err != nil {
@@ -42,16 +47,15 @@ func compilePath(expr string) (*Path, error) {
 	if strings.TrimSpace(expr) == "" {
 		return nil, errors.New("empty JMESPath expression")
 	}
-	ast, err := jmespath.NewParser().Parse(expr)
-	if err != nil {
-		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
-	}
-	sortBy, err := checkFunctions(ast.String())
-	if err != nil {
-		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
+	if len(expr) > MaxExprLen {
+		return nil, fmt.Errorf("JMESPath expression %s is %d bytes long, more than %d", quoteLimit(expr, 32), len(expr), MaxExprLen)
 	}
 	jp, err := jmespath.Compile(expr)
-	if err != nil { // cannot happen: the same parser accepted expr above
+	if err != nil {
+		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
+	}
+	sortBy, err := checkFunctions(expr)
+	if err != nil {
 		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
 	}
 	return &Path{expr: expr, jp: jp, sortBy: sortBy}, nil
@@ -153,50 +157,128 @@ var arity = map[string]struct{ min, max int }{
 	"type": {1, 1}, "values": {1, 1},
 }
 
-// checkFunctions finds every function call in the engine's printed syntax
-// tree (the only view of the tree the engine exports) and checks its name
-// and argument count. It reports whether sort_by is called.
-//
-// The printed tree has one node per line: "<indent>ASTName {", an optional
-// "value: …" line (Go-quoted, so never multi-line), "children: {" and the
-// children two levels deeper, and a closing "}" at the node's indent.
-func checkFunctions(tree string) (sortBy bool, err error) {
-	lines := strings.Split(tree, "\n")
-	for i, line := range lines {
-		text := strings.TrimLeft(line, " ")
-		if text != "ASTFunctionExpression {" {
-			continue
+// checkFunctions finds every function call in expr, which the engine has
+// already parsed, and checks its name and argument count. It reports
+// whether sort_by is called. It scans the text once, skipping quoted
+// identifiers, raw strings and JSON literals as the engine's lexer does: a
+// function call is an unquoted identifier followed by "(", and its
+// arguments are separated by the commas directly inside its parentheses.
+func checkFunctions(expr string) (sortBy bool, err error) {
+	type frame struct {
+		fn      string // function name; "" for (, [ and {
+		commas  int
+		content bool // anything but blanks since the opening bracket
+	}
+	var stack []frame
+	seen := func() {
+		if n := len(stack); n > 0 {
+			stack[n-1].content = true
 		}
-		indent := len(line) - len(text)
-		name := ""
-		if i+1 < len(lines) {
-			if v, ok := strings.CutPrefix(strings.TrimLeft(lines[i+1], " "), "value: "); ok {
-				name, _ = strconv.Unquote(v)
-			}
-		}
-		args := 0
-		for _, l := range lines[i+1:] {
-			t := strings.TrimLeft(l, " ")
-			d := len(l) - len(t)
-			if d == indent && t == "}" {
-				break
-			}
-			if d == indent+4 && strings.HasPrefix(t, "AST") && strings.HasSuffix(t, " {") {
-				args++
-			}
-		}
-		a, ok := arity[name]
+	}
+	for i := 0; i < len(expr); {
+		ch := expr[i]
 		switch {
-		case !ok:
-			return false, fmt.Errorf("unknown function %s() (not provided by github.com/jmespath/go-jmespath)", name)
-		case a.min == a.max && args != a.min:
-			return false, fmt.Errorf("function %s() takes %d argument(s), got %d", name, a.min, args)
-		case args < a.min:
-			return false, fmt.Errorf("function %s() needs at least %d argument(s), got %d", name, a.min, args)
-		}
-		if name == "sort_by" {
-			sortBy = true
+		case ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r':
+			i++
+		case ch == '\'':
+			seen()
+			i = skipRawString(expr, i+1)
+		case ch == '"' || ch == '`':
+			seen()
+			i = skipQuoted(expr, i+1, ch)
+		case isIdentStart(ch):
+			seen()
+			j := i + 1
+			for j < len(expr) && (isIdentStart(expr[j]) || expr[j] >= '0' && expr[j] <= '9') {
+				j++
+			}
+			k := j
+			for k < len(expr) && (expr[k] == ' ' || expr[k] == '\t' || expr[k] == '\n' || expr[k] == '\r') {
+				k++
+			}
+			if k < len(expr) && expr[k] == '(' {
+				stack = append(stack, frame{fn: expr[i:j]})
+				if expr[i:j] == "sort_by" {
+					sortBy = true
+				}
+				j = k + 1
+			}
+			i = j
+		case ch == '(' || ch == '[' || ch == '{':
+			seen()
+			stack = append(stack, frame{})
+			i++
+		case ch == ')' || ch == ']' || ch == '}':
+			if n := len(stack); n > 0 {
+				f := stack[n-1]
+				stack = stack[:n-1]
+				if f.fn != "" {
+					args := 0
+					if f.content {
+						args = f.commas + 1
+					}
+					if err := checkArity(f.fn, args); err != nil {
+						return false, err
+					}
+				}
+			}
+			i++
+		case ch == ',':
+			if n := len(stack); n > 0 {
+				stack[n-1].commas++
+			}
+			i++
+		default:
+			seen()
+			i++
 		}
 	}
 	return sortBy, nil
+}
+
+func checkArity(name string, args int) error {
+	a, ok := arity[name]
+	switch {
+	case !ok:
+		return fmt.Errorf("unknown function %s() (not provided by github.com/jmespath/go-jmespath)", name)
+	case a.min == a.max && args != a.min:
+		return fmt.Errorf("function %s() takes %d argument(s), got %d", name, a.min, args)
+	case args < a.min:
+		return fmt.Errorf("function %s() needs at least %d argument(s), got %d", name, a.min, args)
+	}
+	return nil
+}
+
+func isIdentStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
+
+// skipQuoted returns the index after the closing quote of a quoted
+// identifier or JSON literal starting at i; a backslash escapes any byte.
+func skipQuoted(expr string, i int, quote byte) int {
+	for i < len(expr) {
+		switch expr[i] {
+		case '\\':
+			i += 2
+		case quote:
+			return i + 1
+		default:
+			i++
+		}
+	}
+	return len(expr)
+}
+
+// skipRawString returns the index after the closing quote of a raw string
+// starting at i; only "\'" is an escape there.
+func skipRawString(expr string, i int) int {
+	for i < len(expr) {
+		switch {
+		case expr[i] == '\\' && i+1 < len(expr) && expr[i+1] == '\'':
+			i += 2
+		case expr[i] == '\'':
+			return i + 1
+		default:
+			i++
+		}
+	}
+	return len(expr)
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jmespath/go-jmespath"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -202,4 +203,53 @@ func TestPath_concurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestCompilePath_limitsAndSyntaxError(t *testing.T) {
+	_, err := claims.CompilePath("a" + strings.Repeat(".a", claims.MaxExprLen/2))
+	require.ErrorContains(t, err, "bytes long, more than 16384")
+	p, err := claims.CompilePath("a" + strings.Repeat(".a", claims.MaxExprLen/2-1))
+	require.NoError(t, err)
+	require.NotNil(t, p)
+
+	_, err = claims.CompilePath("foo[")
+	var se jmespath.SyntaxError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "foo[", se.Expression)
+}
+
+// TestCompilePath_functionScan checks the scan for function calls against
+// text that only looks like a call.
+func TestCompilePath_functionScan(t *testing.T) {
+	c := decode(t, `{"a":"x","b":"y","c":[{"a":"p","b":"q"}],"lower":"L","s":"it's"}`)
+	for expr, want := range map[string]string{
+		`'lower(x)'`:                             "lower(x)",
+		`'it\'s lower(x), split(y)'`:             "it's lower(x), split(y)",
+		"`\"lower(x)\"`":                         "lower(x)",
+		"`\"a\\`b\"` || 'z'":                     "a`b", // an escaped backtick inside a JSON literal
+		`"lower"`:                                "L",
+		`join(',', [a, b])`:                      "x,y",
+		`join(', ', map(&join('-', [a, b]), c))`: "p-q",
+		`length (a) == ` + "`1`" + ` && 'one' || 'many'`: "one",
+		`{k: join('(', [a, b])}.k`:                       "x(y",
+		`not_null(missing, [a, b][1])`:                   "y",
+	} {
+		t.Run(expr, func(t *testing.T) {
+			got, err := mustPath(t, expr).String(c)
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		})
+	}
+	for expr, want := range map[string]string{
+		`'x' || lower(a)`:                 "unknown function lower()",
+		`join(',', [a, b], a)`:            "function join() takes 2 argument(s), got 3",
+		`map(&length(a, b), c)`:           "function length() takes 1 argument(s), got 2",
+		`[a, upper (b)]`:                  "unknown function upper()",
+		`"q" || starts_with('a(b', a, b)`: "function starts_with() takes 2 argument(s), got 3",
+	} {
+		t.Run(expr, func(t *testing.T) {
+			_, err := claims.CompilePath(expr)
+			require.ErrorContains(t, err, want)
+		})
+	}
 }

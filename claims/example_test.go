@@ -1,0 +1,125 @@
+package claims_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jwtgate/jwtgate/claims"
+)
+
+// A Keycloak access token, as the verifier decodes its payload.
+const keycloakPayload = `{
+	"exp": 1795431600, "iat": 1795428000,
+	"iss": "https://sso.example.com/realms/acme", "aud": "grafana",
+	"sub": "f7a3c2de-1b2c-4d5e-8f90-123456789abc", "azp": "grafana",
+	"preferred_username": "jdoe", "email": "jdoe@example.com", "name": "Jane Doe",
+	"realm_access": {"roles": ["editor", "offline_access", "uma_authorization"]},
+	"resource_access": {"grafana": {"roles": ["admin"]}},
+	"groups": ["/ops", "/ops/oncall"]
+}`
+
+func ExampleMapper_Map() {
+	var c map[string]any
+	if err := json.Unmarshal([]byte(keycloakPayload), &c); err != nil {
+		panic(err)
+	}
+	m, err := claims.NewMapper(claims.MapperConfig{
+		UsernameClaim: "preferred_username",
+		EmailClaim:    "email",
+		RoleAttributePath: "contains(resource_access.grafana.roles[*], 'admin') && 'Admin'" +
+			" || contains(realm_access.roles[*], 'editor') && 'Editor' || 'Viewer'",
+		GroupsAttributePath: "groups",
+		OrgAttributePath:    "groups",
+		OrgMapping:          []string{"/ops:Operations:Editor", "*:1:Viewer"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	id, err := m.Map(c)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("login:", id.Login)
+	fmt.Println("email:", id.Email)
+	fmt.Println("name:", id.Name)
+	fmt.Println("role:", id.Role)
+	fmt.Println("groups:", id.Groups)
+	fmt.Println("org roles:", id.OrgRoles)
+	// Output:
+	// login: jdoe
+	// email: jdoe@example.com
+	// name: Jane Doe
+	// role: Admin
+	// groups: [/ops /ops/oncall]
+	// org roles: map[1:Admin Operations:Admin]
+}
+
+func ExampleParseExpected() {
+	// expect_claims as it appears in grafana.ini.
+	var raw map[string]any
+	err := json.Unmarshal([]byte(`{"iss":"https://sso.example.com/realms/acme","aud":["grafana","api"],"tenant":"acme"}`), &raw)
+	if err != nil {
+		panic(err)
+	}
+	expected, err := claims.ParseExpected(raw)
+	if err != nil {
+		panic(err)
+	}
+	v := claims.Validator{
+		Expected: expected,
+		Now:      func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) },
+	}
+
+	var c map[string]any
+	if err := json.Unmarshal([]byte(keycloakPayload), &c); err != nil {
+		panic(err)
+	}
+	err = v.Validate(c)
+	fmt.Println(errors.Is(err, claims.ErrMissing))
+	fmt.Println(err)
+
+	c["tenant"] = "acme"
+	fmt.Println(v.Validate(c))
+	// Output:
+	// true
+	// claims: claim missing (tenant): "tenant" is absent, expected "acme"
+	// <nil>
+}
+
+func ExampleValidator_Validate_expired() {
+	v := claims.Validator{
+		Now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) },
+	}
+	exp := time.Date(2026, 11, 23, 9, 56, 48, 0, time.UTC)
+	err := v.Validate(map[string]any{"sub": "jdoe", "exp": float64(exp.Unix())})
+	fmt.Println(errors.Is(err, claims.ErrExpired))
+	if ce, ok := errors.AsType[*claims.Error](err); ok {
+		fmt.Println(ce.Claim)
+		fmt.Println(ce.Detail)
+	}
+	// Output:
+	// true
+	// exp
+	// exp 2026-11-23T09:56:48Z is 3m12s in the past (leeway 1m0s)
+}
+
+func ExampleCompilePath() {
+	p, err := claims.CompilePath("realm_access.roles[?starts_with(@, 'uma_') == `false`]")
+	if err != nil {
+		panic(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal([]byte(keycloakPayload), &c); err != nil {
+		panic(err)
+	}
+	roles, err := p.Strings(c)
+	fmt.Println(roles, err)
+
+	_, err = claims.CompilePath("lower(email)")
+	fmt.Println(err)
+	// Output:
+	// [editor offline_access] <nil>
+	// claims: invalid JMESPath expression "lower(email)": unknown function lower() (not provided by github.com/jmespath/go-jmespath)
+}
