@@ -3,6 +3,7 @@ package claims
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/jmespath/go-jmespath"
@@ -50,11 +51,15 @@ func compilePath(expr string) (*Path, error) {
 	if len(expr) > MaxExprLen {
 		return nil, fmt.Errorf("JMESPath expression %s is %d bytes long, more than %d", quoteLimit(expr, 32), len(expr), MaxExprLen)
 	}
-	jp, err := jmespath.Compile(expr)
+	ast, err := jmespath.NewParser().Parse(expr)
 	if err != nil {
 		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
 	}
-	sortBy, err := checkFunctions(expr)
+	sortBy, err := checkFunctions(ast)
+	if err != nil {
+		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
+	}
+	jp, err := jmespath.Compile(expr) // the same parser again: the tree above is not usable for searching
 	if err != nil {
 		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
 	}
@@ -157,80 +162,38 @@ var arity = map[string]struct{ min, max int }{
 	"type": {1, 1}, "values": {1, 1},
 }
 
-// checkFunctions finds every function call in expr, which the engine has
-// already parsed, and checks its name and argument count. It reports
-// whether sort_by is called. It scans the text once, skipping quoted
-// identifiers, raw strings and JSON literals as the engine's lexer does: a
-// function call is an unquoted identifier followed by "(", and its
-// arguments are separated by the commas directly inside its parentheses.
-func checkFunctions(expr string) (sortBy bool, err error) {
-	type frame struct {
-		fn      string // function name; "" for (, [ and {
-		commas  int
-		content bool // anything but blanks since the opening bracket
-	}
-	var stack []frame
-	seen := func() {
-		if n := len(stack); n > 0 {
-			stack[n-1].content = true
+// checkFunctions walks the engine's syntax tree and checks the name and
+// argument count of every function call. It reports whether sort_by is
+// called.
+//
+// The engine exports the tree type but not its fields, so the walk reads
+// them with reflection (read-only access to unexported fields is allowed).
+// The field names are those of go-jmespath v0.4.0; should they change, the
+// walk finds no calls and the checks are skipped, which the tests detect.
+// The walk is iterative and linear in the size of the tree.
+func checkFunctions(ast jmespath.ASTNode) (sortBy bool, err error) {
+	stack := []reflect.Value{reflect.ValueOf(ast)}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		kind, value, children := n.FieldByName("nodeType"), n.FieldByName("value"), n.FieldByName("children")
+		if !kind.IsValid() || !value.IsValid() || !children.IsValid() || children.Kind() != reflect.Slice {
+			return false, nil
 		}
-	}
-	for i := 0; i < len(expr); {
-		ch := expr[i]
-		switch {
-		case ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r':
-			i++
-		case ch == '\'':
-			seen()
-			i = skipRawString(expr, i+1)
-		case ch == '"' || ch == '`':
-			seen()
-			i = skipQuoted(expr, i+1, ch)
-		case isIdentStart(ch):
-			seen()
-			j := i + 1
-			for j < len(expr) && (isIdentStart(expr[j]) || expr[j] >= '0' && expr[j] <= '9') {
-				j++
+		if kind.CanInt() && kind.Int() == int64(jmespath.ASTFunctionExpression) {
+			name := ""
+			if value.Kind() == reflect.Interface && value.Elem().Kind() == reflect.String {
+				name = value.Elem().String()
 			}
-			k := j
-			for k < len(expr) && (expr[k] == ' ' || expr[k] == '\t' || expr[k] == '\n' || expr[k] == '\r') {
-				k++
+			if err := checkArity(name, children.Len()); err != nil {
+				return false, err
 			}
-			if k < len(expr) && expr[k] == '(' {
-				stack = append(stack, frame{fn: expr[i:j]})
-				if expr[i:j] == "sort_by" {
-					sortBy = true
-				}
-				j = k + 1
+			if name == "sort_by" {
+				sortBy = true
 			}
-			i = j
-		case ch == '(' || ch == '[' || ch == '{':
-			seen()
-			stack = append(stack, frame{})
-			i++
-		case ch == ')' || ch == ']' || ch == '}':
-			if n := len(stack); n > 0 {
-				f := stack[n-1]
-				stack = stack[:n-1]
-				if f.fn != "" {
-					args := 0
-					if f.content {
-						args = f.commas + 1
-					}
-					if err := checkArity(f.fn, args); err != nil {
-						return false, err
-					}
-				}
-			}
-			i++
-		case ch == ',':
-			if n := len(stack); n > 0 {
-				stack[n-1].commas++
-			}
-			i++
-		default:
-			seen()
-			i++
+		}
+		for i := range children.Len() {
+			stack = append(stack, children.Index(i))
 		}
 	}
 	return sortBy, nil
@@ -247,38 +210,4 @@ func checkArity(name string, args int) error {
 		return fmt.Errorf("function %s() needs at least %d argument(s), got %d", name, a.min, args)
 	}
 	return nil
-}
-
-func isIdentStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
-
-// skipQuoted returns the index after the closing quote of a quoted
-// identifier or JSON literal starting at i; a backslash escapes any byte.
-func skipQuoted(expr string, i int, quote byte) int {
-	for i < len(expr) {
-		switch expr[i] {
-		case '\\':
-			i += 2
-		case quote:
-			return i + 1
-		default:
-			i++
-		}
-	}
-	return len(expr)
-}
-
-// skipRawString returns the index after the closing quote of a raw string
-// starting at i; only "\'" is an escape there.
-func skipRawString(expr string, i int) int {
-	for i < len(expr) {
-		switch {
-		case expr[i] == '\\' && i+1 < len(expr) && expr[i+1] == '\'':
-			i += 2
-		case expr[i] == '\'':
-			return i + 1
-		default:
-			i++
-		}
-	}
-	return len(expr)
 }
