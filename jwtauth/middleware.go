@@ -32,35 +32,42 @@ func (v *Verifier) VerifyRequest(r *http.Request) (*Identity, error) {
 }
 
 func (v *Verifier) extract(r *http.Request) (string, error) {
+	// With URLLogin, auth_token leaves the URL whatever the token source,
+	// so a second token in the query never reaches next or its logs.
+	var query string
+	var nQuery int
+	if v.urlLogin && r.URL != nil && r.URL.RawQuery != "" {
+		query, nQuery = stripQueryParam(r, "auth_token")
+	}
 	if vals := r.Header[v.headerName]; len(vals) > 0 {
 		if len(vals) > 1 {
 			return "", fail(ErrMalformed, "", "the "+v.headerName+" header is repeated")
 		}
 		if h := vals[0]; h != "" {
-			if len(h) > 7 && h[6] == ' ' && strings.EqualFold(h[:6], "bearer") {
-				h = h[7:]
-			}
-			return h, nil
+			return stripBearer(h), nil
 		}
 	}
-	if v.urlLogin && r.URL != nil && strings.Contains(r.URL.RawQuery, "auth_token") {
-		token, n := stripQueryParam(r, "auth_token")
-		switch {
-		case n > 1:
-			return "", fail(ErrMalformed, "", "auth_token is repeated")
-		case n == 1 && token != "":
-			if len(token) > 7 && token[6] == ' ' && strings.EqualFold(token[:6], "bearer") {
-				token = token[7:]
-			}
-			return token, nil
-		}
+	switch {
+	case nQuery > 1:
+		return "", fail(ErrMalformed, "", "auth_token is repeated")
+	case nQuery == 1 && query != "":
+		return stripBearer(query), nil
 	}
 	if v.cookie != "" {
 		if c, err := r.Cookie(v.cookie); err == nil && c.Value != "" {
 			return c.Value, nil
 		}
 	}
-	return "", fail(ErrNoToken, "", "no token in request")
+	return "", fail(ErrNoToken, "", v.noTokenDetail)
+}
+
+// stripBearer removes one "Bearer " prefix, its scheme matched
+// case-insensitively (RFC 9110 §11.1).
+func stripBearer(h string) string {
+	if len(h) > 7 && h[6] == ' ' && strings.EqualFold(h[:6], "bearer") {
+		return h[7:]
+	}
+	return h
 }
 
 // stripQueryParam removes every name=... pair from r's query, keeping the

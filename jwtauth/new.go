@@ -81,6 +81,13 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 		return nil, configErr("HeaderName %q is not a valid header name", first.HeaderName)
 	}
 	v.headerName = http.CanonicalHeaderKey(v.headerName)
+	v.noTokenDetail = "no " + v.headerName + " header"
+	if v.urlLogin {
+		v.noTokenDetail += ", no auth_token parameter"
+	}
+	if first.CookieName != "" {
+		v.noTokenDetail += ", no " + first.CookieName + " cookie"
+	}
 	if v.cookie != "" && !validToken(v.cookie) {
 		return nil, configErr("CookieName %q is not a valid cookie name", v.cookie)
 	}
@@ -323,11 +330,6 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		is.remote, is.source = r, r
-		is.url = cfg.JWKSetURL
-		if is.url == "" {
-			is.url = cfg.OIDCIssuerURL
-		}
-		is.cacheTTL = cfg.CacheTTL
 	}
 	if is.static != nil {
 		is.source = is.static

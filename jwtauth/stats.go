@@ -78,8 +78,11 @@ func (is *issuer) keyStats() KeyStats {
 	case is.remote != nil:
 		h := is.remote.Health()
 		ks.Remote = true
-		ks.URL = is.url
-		ks.CacheTTL = is.cacheTTL
+		ks.URL = h.URL // redacted: no password, no query
+		if ks.URL == "" {
+			ks.URL = h.Issuer
+		}
+		ks.CacheTTL = h.CacheTTL
 		ks.Fetches = h.Fetches
 		ks.FetchErrors = h.FetchErrors
 		ks.Failures = h.ConsecutiveFailures

@@ -36,6 +36,8 @@ type Verifier struct {
 	log        *slog.Logger
 	now        func() time.Time
 	cache      *tokenCache
+	// noTokenDetail names the sources looked at, for ErrNoToken.
+	noTokenDetail string
 
 	verified  atomic.Uint64
 	refused   [len(reasons)]atomic.Uint64
@@ -50,8 +52,6 @@ type issuer struct {
 	static     *keys.Set
 	remote     *jwks.Remote
 	sourceName string
-	url        string
-	cacheTTL   time.Duration
 	allowed    uint32 // bit i: keys.Algorithms[i] allowed
 	validator  claims.Validator
 	mapper     *claims.Mapper
@@ -343,4 +343,20 @@ func (v *Verifier) Close() error {
 		v.closeErr = errors.Join(errs...)
 	})
 	return v.closeErr
+}
+
+// Refresh fetches every remote key set now (JWKSetURL, OIDCIssuerURL),
+// for example to warm the cache at start-up or from a readiness probe. It
+// does nothing for static key sources and returns the joined fetch errors,
+// which wrap ErrKeysUnavailable.
+func (v *Verifier) Refresh(ctx context.Context) error {
+	var errs []error
+	for _, is := range v.issuers {
+		if is.remote != nil {
+			if err := is.remote.Refresh(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

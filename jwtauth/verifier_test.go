@@ -128,11 +128,8 @@ func TestAlgNone(t *testing.T) {
 		for _, sig := range []string{"", genuine} {
 			tok := jwttest.B64(h) + "." + jwttest.B64(p) + "." + sig
 			_, err := verify(t, v, tok)
-			if sig == "" {
-				requireOnly(t, err, jwtauth.ErrMalformed) // empty segment: not a compact JWS
-				continue
-			}
-			requireOnly(t, err, jwtauth.ErrAlgorithm)
+			requireOnly(t, err, jwtauth.ErrAlgorithm) // unsecured JWS or copied signature
+
 		}
 	}
 	for _, algs := range [][]string{{"none"}, {"RS256", "NONE"}} {
@@ -643,4 +640,46 @@ func mustSet(t testing.TB, ks ...*jwttest.Key) *keys.Set {
 	s, err := keys.NewSet(kk...)
 	require.NoError(t, err)
 	return s
+}
+
+func TestURLLoginStripsTokenWhateverTheSource(t *testing.T) {
+	k := rsaGood()
+	good := k.Sign(jwttest.Default())
+	v := newV(t, jwtauth.Config{JWKSetValue: jwksValue(k), URLLogin: true})
+	// The header wins, and a second token in the query still leaves the URL.
+	r := httptest.NewRequest(http.MethodGet, "/x?auth_token=second-token&a=1", nil)
+	r.Header.Set("Authorization", "Bearer "+good)
+	_, err := v.VerifyRequest(r)
+	require.NoError(t, err)
+	assert.Equal(t, "a=1", r.URL.RawQuery)
+	// The parameter name is matched after unescaping, as url.Query does.
+	r = httptest.NewRequest(http.MethodGet, "/x?auth%5Ftoken="+good+"&b=2", nil)
+	_, err = v.VerifyRequest(r)
+	require.NoError(t, err)
+	assert.Equal(t, "b=2", r.URL.RawQuery)
+	// Repeated: refused, and both removed.
+	r = httptest.NewRequest(http.MethodGet, "/x?auth_token="+good+"&auth_token="+good, nil)
+	_, err = v.VerifyRequest(r)
+	requireOnly(t, err, jwtauth.ErrMalformed)
+	assert.Empty(t, r.URL.RawQuery)
+}
+
+func TestRefresh(t *testing.T) {
+	k := rsaGood()
+	srv, hits := jwksServer(t, k)
+	v := newV(t, jwtauth.Config{JWKSetURL: srv.URL, InsecureAllowHTTP: true})
+	require.NoError(t, v.Refresh(t.Context()))
+	assert.Equal(t, int64(1), hits.Load())
+	ks := v.Stats().Keys
+	assert.Equal(t, []string{"good"}, ks.KeyIDs)
+	assert.True(t, ks.Remote)
+	assert.Equal(t, srv.URL, ks.URL)
+
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", 500) }))
+	defer down.Close()
+	v = newV(t, jwtauth.Config{JWKSetURL: down.URL, InsecureAllowHTTP: true})
+	require.ErrorIs(t, v.Refresh(t.Context()), jwtauth.ErrKeysUnavailable)
+
+	static := newV(t, jwtauth.Config{JWKSetValue: jwksValue(k)})
+	require.NoError(t, static.Refresh(t.Context()))
 }
