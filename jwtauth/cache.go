@@ -39,7 +39,7 @@ type cacheEntry struct {
 }
 
 func newTokenCache(size int) *tokenCache {
-	c := &tokenCache{seed: maphash.MakeSeed(), perShard: max(1, (size+cacheShards-1)/cacheShards)}
+	c := &tokenCache{seed: maphash.MakeSeed(), perShard: max(1, size/cacheShards)}
 	for i := range c.shards {
 		c.shards[i].m = make(map[string]*cacheEntry)
 	}
