@@ -2077,7 +2077,8 @@ func testATK112(t *testing.T) {
 	require.Zero(t, hits.Load(), "a key URL from the token was fetched")
 }
 
-// ATK-113: numeric dates that are not finite or overflow.
+// ATK-113: numeric dates that overflow float64 (a lax decoder gives ±Inf,
+// which compares as "never expires" or "expired forever").
 func testATK113(t *testing.T) {
 	h := atkNewHarness(t)
 	for name, v := range map[string]string{
@@ -2088,10 +2089,7 @@ func testATK113(t *testing.T) {
 		claim := name[:3]
 		t.Run(name, func(t *testing.T) {
 			raw := `{"sub":"alice","` + claim + `":` + v + `}`
-			_, err := h.verify(t, atkGood.Sign(raw))
-			require.Error(t, err)
-			require.Len(t, atkMatched(err), 1, "error %v", err)
-			require.True(t, errors.Is(err, jwtauth.ErrMalformed) || errors.Is(err, jwtauth.ErrExpired) || errors.Is(err, jwtauth.ErrNotYetValid), "error %v", err)
+			h.refused(t, atkGood.Sign(raw), jwtauth.ErrMalformed) // out of float64 range
 		})
 	}
 	t.Run("exp_far_future_served", func(t *testing.T) {
