@@ -16,6 +16,7 @@ import (
 	"errors"
 	"hash"
 	"math/big"
+	"strings"
 	"unsafe"
 
 	"github.com/jwtgate/jwtgate/internal/jsonx"
@@ -82,20 +83,13 @@ func (t *Token) UnpaddedSigningInput() (string, bool) {
 	return string(out), true
 }
 
-// b64 is the base64url alphabet test.
-var b64 [256]bool
-
-func init() {
-	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
-		b64[c] = true
-	}
-}
-
 var rawURL = base64.RawURLEncoding.Strict()
 
-// segment checks one base64url segment: alphabet only, optionally followed
-// by the '=' padding that makes its length a multiple of 4 (as AWS ALB
-// sends). It returns the segment without padding.
+// segment checks one base64url segment: non-empty, optionally followed by
+// the '=' padding that makes its length a multiple of 4 (as AWS ALB sends).
+// It returns the segment without padding. The alphabet itself is checked by
+// the strict decoder, except CR and LF, which encoding/base64 skips and
+// which are refused here.
 func segment(s, part string) (string, bool, error) {
 	n := len(s)
 	for n > 0 && s[n-1] == '=' {
@@ -108,13 +102,8 @@ func segment(s, part string) (string, bool, error) {
 	if n == 0 {
 		return "", false, malformed(part, "empty segment")
 	}
-	for i := 0; i < n; i++ {
-		if !b64[s[i]] {
-			return "", false, malformed(part, "character outside base64url")
-		}
-	}
-	if n%4 == 1 {
-		return "", false, malformed(part, "bad base64 length")
+	if n%4 == 1 || strings.IndexByte(s[:n], '\n') >= 0 || strings.IndexByte(s[:n], '\r') >= 0 {
+		return "", false, malformed(part, "bad base64")
 	}
 	return s[:n], pad > 0, nil
 }
@@ -179,10 +168,8 @@ func Parse(tok string) (*Token, error) {
 }
 
 func indexDot(s string, from int) int {
-	for i := from; i < len(s); i++ {
-		if s[i] == '.' {
-			return i
-		}
+	if i := strings.IndexByte(s[from:], '.'); i >= 0 {
+		return from + i
 	}
 	return -1
 }
