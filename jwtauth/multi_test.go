@@ -232,3 +232,42 @@ func TestMultiIssuerSameAlgorithm(t *testing.T) {
 	_, err = verify(t, v, a.Sign(map[string]any{"iss": issA, "sub": "x"}))
 	require.NoError(t, err)
 }
+
+// Two issuers from one grafana.ini: [auth.jwt] and [auth.jwt.k8s].
+func TestMultiIssuerFromINI(t *testing.T) {
+	a := jwttest.RSA("issA", 2048, "a-1")
+	b := jwttest.EC("issB", "ES256", "b-1")
+	ini := fmt.Sprintf(`
+[auth.jwt]
+enabled = true
+header_name = Authorization
+jwk_set_value = %s
+expect_claims = {"iss": %q, "aud": "grafana"}
+username_claim = preferred_username
+
+[auth.jwt.k8s]
+enabled = true
+jwk_set_value = %s
+expect_claims = {"iss": %q}
+algorithms = ES256
+role_attribute_path = sub && 'Viewer'
+`, jwksValue(a), issA, jwksValue(b), issB)
+	cfgs, err := jwtauth.ParseINIAll([]byte(ini), nil)
+	require.NoError(t, err)
+	require.Len(t, cfgs, 2)
+	cfgs[0].Now = jwttest.Clock()
+	v, err := jwtauth.NewMulti(cfgs...)
+	require.NoError(t, err)
+	defer v.Close()
+
+	id, err := verify(t, v, a.Sign(map[string]any{"iss": issA, "aud": "grafana", "sub": "u", "preferred_username": "jdoe"}))
+	require.NoError(t, err)
+	assert.Equal(t, "jdoe", id.Login)
+	id, err = verify(t, v, b.Sign(map[string]any{"iss": issB, "sub": "system:serviceaccount:ns:sa"}))
+	require.NoError(t, err)
+	assert.Equal(t, jwtauth.RoleViewer, id.Role)
+	_, err = verify(t, v, a.Sign(map[string]any{"iss": issB, "sub": "x"}))
+	requireOnly(t, err, jwtauth.ErrAlgorithm)
+	_, err = verify(t, v, b.Sign(map[string]any{"iss": "https://other", "sub": "x"}))
+	requireOnly(t, err, jwtauth.ErrClaimMismatch)
+}
