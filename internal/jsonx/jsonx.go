@@ -505,41 +505,21 @@ var (
 	arrayType  = func() unsafe.Pointer { var v any = []any(nil); return (*eface)(unsafe.Pointer(&v)).typ }()
 )
 
-// boxString returns s as an `any` whose data word points into the string
-// slab, instead of a fresh allocation per string. The slab is never
-// modified after an element is boxed; a full slab is replaced, not grown,
-// so earlier pointers stay valid.
-func (d *Decoder) boxString(s string) any {
-	if len(d.strs) == cap(d.strs) {
-		d.strs = make([]string, 0, max(2*cap(d.strs), 8))
+// box returns v as an `any` whose data word points into *slab, instead of
+// a fresh allocation per value. A slab element is never modified after it
+// is boxed; a full slab is replaced, not grown, so earlier pointers stay
+// valid (the old array lives on through them).
+func box[T any](slab *[]T, v T, typ unsafe.Pointer, minCap int) any {
+	if len(*slab) == cap(*slab) {
+		*slab = make([]T, 0, max(2*cap(*slab), minCap))
 	}
-	d.strs = append(d.strs, s)
-	var v any
-	e := (*eface)(unsafe.Pointer(&v))
-	e.typ, e.data = stringType, unsafe.Pointer(&d.strs[len(d.strs)-1])
-	return v
+	*slab = append(*slab, v)
+	var out any
+	e := (*eface)(unsafe.Pointer(&out))
+	e.typ, e.data = typ, unsafe.Pointer(&(*slab)[len(*slab)-1])
+	return out
 }
 
-// boxArray is boxString for arrays.
-func (d *Decoder) boxArray(a []any) any {
-	if len(d.arrays) == cap(d.arrays) {
-		d.arrays = make([][]any, 0, max(2*cap(d.arrays), 4))
-	}
-	d.arrays = append(d.arrays, a)
-	var v any
-	e := (*eface)(unsafe.Pointer(&v))
-	e.typ, e.data = arrayType, unsafe.Pointer(&d.arrays[len(d.arrays)-1])
-	return v
-}
-
-// boxFloat is boxString for numbers.
-func (d *Decoder) boxFloat(f float64) any {
-	if len(d.floats) == cap(d.floats) {
-		d.floats = make([]float64, 0, max(2*cap(d.floats), 4))
-	}
-	d.floats = append(d.floats, f)
-	var v any
-	e := (*eface)(unsafe.Pointer(&v))
-	e.typ, e.data = floatType, unsafe.Pointer(&d.floats[len(d.floats)-1])
-	return v
-}
+func (d *Decoder) boxString(s string) any { return box(&d.strs, s, stringType, 8) }
+func (d *Decoder) boxFloat(f float64) any { return box(&d.floats, f, floatType, 4) }
+func (d *Decoder) boxArray(a []any) any   { return box(&d.arrays, a, arrayType, 4) }

@@ -123,3 +123,18 @@ func BenchmarkParseObject(b *testing.B) {
 		}
 	}
 }
+
+// Many values overflow the presized slabs; every boxed value must survive
+// the slab being replaced.
+func TestSlabOverflow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"a":[`)
+	for i := range 300 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"s` + strings.Repeat("x", i%7) + `",` + strings.Repeat("1", 1+i%5) + `,[` + `"n",2.5]`)
+	}
+	b.WriteString(`]}`)
+	checkAgainstStdlib(t, []byte(b.String()))
+}
