@@ -77,7 +77,9 @@ type Mapper struct {
 	log                                 *slog.Logger
 }
 
-// Identity is what a claim set says about its bearer.
+// Identity is what a claim set says about its bearer, as [Mapper.Map]
+// returns it. Its slices and map are fresh on every call and belong to the
+// caller.
 type Identity struct {
 	Login string // from UsernameClaim or UsernameAttributePath; "sub" when no login or email source is configured
 	Email string // from EmailClaim or EmailAttributePath

@@ -10,8 +10,9 @@ import (
 )
 
 // Path is a compiled JMESPath expression (engine github.com/jmespath/go-jmespath)
-// evaluated against claim sets. It is immutable and safe for concurrent use
-// by multiple goroutines.
+// evaluated against claim sets. Obtain one from [CompilePath]; the zero
+// Path and a nil *Path are not usable. A Path is immutable and safe for
+// concurrent use by multiple goroutines.
 //
 // A Path only reads the claims it is given, even when the expression uses
 // sort_by, which sorts its argument in place in this engine: such a Path
@@ -44,7 +45,14 @@ func CompilePath(expr string) (*Path, error) {
 
 // compilePath is CompilePath without the package prefix, for errors that
 // [NewMapper] prefixes with the field name.
-func compilePath(expr string) (*Path, error) {
+func compilePath(expr string) (p *Path, err error) {
+	// The engine's lexer panics on some input (an identifier followed by
+	// U+0080 indexes past a table): report it as a compile error.
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("invalid JMESPath expression %s: parser failed: %v", quoteLimit(expr, maxExprShown), r)
+		}
+	}()
 	if strings.TrimSpace(expr) == "" {
 		return nil, errors.New("empty JMESPath expression")
 	}

@@ -36,6 +36,7 @@ func TestCompilePath_errors(t *testing.T) {
 		{"let $x = a in $x", `claims: invalid JMESPath expression`},
 		{"length(a, b)", `function length() takes 1 argument(s), got 2`},
 		{"contains(a)", `function contains() takes 2 argument(s), got 1`},
+		{"A\u0080", `claims: invalid JMESPath expression "A\u0080": parser failed: runtime error: index out of range`},
 		{"not_null()", `function not_null() needs at least 1 argument(s), got 0`},
 		{"a || to_string(length(b, c))", `function length() takes 1 argument(s), got 2`},
 	} {
