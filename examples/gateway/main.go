@@ -30,7 +30,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"expvar"
 	"flag"
@@ -50,9 +49,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/jwtgate/jwtgate/examples/internal/identhdr"
+	"github.com/jwtgate/jwtgate/examples/internal/keyhealth"
 	"github.com/jwtgate/jwtgate/jwtauth"
 )
 
@@ -64,13 +63,9 @@ const defaultCookieName = "jwtgate_token"
 // value together, RFC 6265 §6.1 asks for at least 4096).
 const maxCookieBytes = 4096
 
-// headerNames are the request headers that carry the identity upstream.
-// An empty name is not sent.
-type headerNames struct {
-	User, Email, Name, Role, Groups string
-}
-
-func (h headerNames) list() []string {
+// headerList lists the request headers that carry the identity upstream,
+// "" for one turned off.
+func headerList(h identhdr.Names) []string {
 	return []string{h.User, h.Email, h.Name, h.Role, h.Groups}
 }
 
@@ -84,7 +79,7 @@ type options struct {
 	keepToken       bool
 	iframe          bool
 	groupsJSON      bool
-	headers         headerNames
+	headers         identhdr.Names // identity headers; an empty name is not sent
 	tlsCert         string
 	tlsKey          string
 	shutdownTimeout time.Duration
@@ -140,7 +135,7 @@ type gateway struct {
 	keepToken   bool
 	iframe      bool
 	groupsJSON  bool
-	headers     headerNames
+	headers     identhdr.Names
 	strip       []string // configured identity header names, normalized
 
 	forwarded, exchanged, refused, refusedIdentity atomic.Uint64
@@ -186,7 +181,7 @@ func newGateway(cfg jwtauth.Config, o options, logger *slog.Logger) (*gateway, e
 	}
 	g.tokenHeader = http.CanonicalHeaderKey(g.tokenHeader)
 	seen := map[string]string{}
-	for _, h := range o.headers.list() {
+	for _, h := range headerList(o.headers) {
 		if h == "" {
 			continue
 		}
@@ -278,7 +273,7 @@ func (g *gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 			r.URL.RawQuery = rest
 		}
 	}
-	fwd, err := g.identityHeaders(id)
+	fwd, err := identhdr.Encode(id, g.headers, g.groupsJSON)
 	if err != nil {
 		g.refuseIdentity(w, r, err)
 		return
@@ -315,7 +310,7 @@ func (g *gateway) exchange(w http.ResponseWriter, r *http.Request) bool {
 		g.refuse(w, r, err)
 		return true
 	}
-	if _, err := g.identityHeaders(id); err != nil {
+	if _, err := identhdr.Encode(id, g.headers, g.groupsJSON); err != nil {
 		g.refuseIdentity(w, r, err)
 		return true
 	}
@@ -397,109 +392,6 @@ func (g *gateway) rewrite(pr *httputil.ProxyRequest) {
 	for k, vs := range fwd {
 		h[k] = vs
 	}
-}
-
-// identityHeaders returns the headers that carry id upstream, or an error
-// wrapping ErrMalformed when a value cannot be carried faithfully.
-func (g *gateway) identityHeaders(id *jwtauth.Identity) (http.Header, error) {
-	h := http.Header{}
-	set := func(name, field, value string) error {
-		if name == "" || value == "" {
-			return nil
-		}
-		if p := unsafeValue(value, true); p != "" {
-			return identityError(field, p, value)
-		}
-		h.Set(name, value)
-		return nil
-	}
-	user, userField := id.Login, "login"
-	if user == "" {
-		user, userField = id.Email, "email"
-	}
-	if err := set(g.headers.User, userField, user); err != nil {
-		return nil, err
-	}
-	if err := set(g.headers.Email, "email", id.Email); err != nil {
-		return nil, err
-	}
-	if err := set(g.headers.Name, "name", id.Name); err != nil {
-		return nil, err
-	}
-	if err := set(g.headers.Role, "role", string(id.Role)); err != nil {
-		return nil, err
-	}
-	if g.headers.Groups != "" {
-		groups, err := encodeGroups(id.Groups, g.groupsJSON)
-		if err != nil {
-			return nil, err
-		}
-		if groups != "" {
-			h.Set(g.headers.Groups, groups)
-		}
-	}
-	return h, nil
-}
-
-// encodeGroups renders groups for one header: comma-joined, or a JSON
-// array. Comma-joined, a group holding a comma or white space is refused
-// (Grafana splits the header on both, so "a,admins" would become two
-// groups), and so is a first group starting with "[" (Grafana would read
-// the header as JSON). Empty group names are left out.
-func encodeGroups(groups []string, asJSON bool) (string, error) {
-	var kept []string
-	for _, grp := range groups {
-		if grp == "" {
-			continue
-		}
-		if p := unsafeValue(grp, !asJSON); p != "" {
-			return "", identityError("groups", p, grp)
-		}
-		if !asJSON && strings.IndexFunc(grp, func(c rune) bool { return c == ',' || unicode.IsSpace(c) }) >= 0 {
-			return "", identityError("groups", "comma or white space in a group name", grp)
-		}
-		kept = append(kept, grp)
-	}
-	if len(kept) == 0 {
-		return "", nil
-	}
-	if asJSON {
-		b, err := json.Marshal(kept)
-		return string(b), err
-	}
-	if strings.HasPrefix(kept[0], "[") {
-		return "", identityError("groups", `first group starts with "["`, kept[0])
-	}
-	return strings.Join(kept, ","), nil
-}
-
-func identityError(field, problem, value string) error {
-	const maxShown = 64
-	if len(value) > maxShown {
-		value = value[:maxShown] + "..."
-	}
-	return &jwtauth.ValidationError{
-		Reason: jwtauth.ErrMalformed,
-		Claim:  field,
-		Detail: fmt.Sprintf("%s in %q: not forwarded as a header", problem, value),
-	}
-}
-
-// unsafeValue says why v cannot travel as a header value unchanged, or "".
-// Control characters (CR, LF, NUL, TAB, DEL, C1) could split or truncate
-// the header; with trim, leading or trailing spaces would be stripped by
-// the upstream's header parser, so " admin" would arrive as "admin".
-func unsafeValue(v string, trim bool) string {
-	if !utf8.ValidString(v) {
-		return "invalid UTF-8"
-	}
-	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-		return "control character"
-	}
-	if trim && strings.Trim(v, " ") != v {
-		return "leading or trailing space"
-	}
-	return ""
 }
 
 // normalizeHeader upper-cases a header name and reads "_" as "-", the way
@@ -608,68 +500,9 @@ func sameURL(u *url.URL) string {
 	return loc
 }
 
-// health is the /healthz answer.
-type health struct {
-	Status  string         `json:"status"` // ok, unavailable
-	Issuers []issuerHealth `json:"issuers"`
-}
-
-type issuerHealth struct {
-	Issuer              string     `json:"issuer,omitempty"`
-	Source              string     `json:"source"`
-	Remote              bool       `json:"remote"`
-	Status              string     `json:"status"` // ok, pending, unknown, unavailable
-	Keys                int        `json:"keys"`
-	KeyIDs              []string   `json:"kids,omitempty"`
-	LastFetch           *time.Time `json:"lastFetch,omitempty"`
-	ConsecutiveFailures int        `json:"consecutiveFailures,omitempty"`
-}
-
-// healthOf judges a Verifier's key sources: "ok" with usable keys;
-// "pending" for a remote set not fetched yet (it is fetched on the first
-// token, so a readiness probe must not wait for it); "unknown" for a
-// custom Config.Keys source, which cannot be inspected; "unavailable"
-// otherwise. The status is 503 when any issuer is unavailable, else 200.
-func healthOf(s jwtauth.Stats) (int, health) {
-	h := health{Status: "ok", Issuers: []issuerHealth{}}
-	code := http.StatusOK
-	for _, is := range s.Issuers {
-		k := is.Keys
-		ih := issuerHealth{
-			Issuer:              is.Issuer,
-			Source:              k.Source,
-			Remote:              k.Remote,
-			Keys:                len(k.KeyIDs),
-			KeyIDs:              k.KeyIDs,
-			ConsecutiveFailures: k.Failures,
-		}
-		if !k.LastFetch.IsZero() {
-			t := k.LastFetch.UTC()
-			ih.LastFetch = &t
-		}
-		switch {
-		case len(k.KeyIDs) > 0:
-			ih.Status = "ok"
-		case k.Source == "Keys":
-			ih.Status = "unknown"
-		case k.Remote && k.Fetches == 0:
-			ih.Status = "pending"
-		default:
-			ih.Status = "unavailable"
-			h.Status = "unavailable"
-			code = http.StatusServiceUnavailable
-		}
-		h.Issuers = append(h.Issuers, ih)
-	}
-	return code, h
-}
-
 func (g *gateway) serveHealth(w http.ResponseWriter, r *http.Request) {
-	code, h := healthOf(g.v.Stats())
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(h)
+	code, h := keyhealth.Of(g.v.Stats())
+	keyhealth.Write(w, code, h)
 }
 
 // counters are the gateway's own expvar counters.

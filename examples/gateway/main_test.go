@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,16 +19,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/jwtgate/jwtgate/examples/internal/exampletest"
+	"github.com/jwtgate/jwtgate/examples/internal/identhdr"
+	"github.com/jwtgate/jwtgate/examples/internal/keyhealth"
 	"github.com/jwtgate/jwtgate/internal/jwttest"
 	"github.com/jwtgate/jwtgate/jwtauth"
-	"github.com/jwtgate/jwtgate/keys"
-)
-
-const testIssuer = "https://idp.test.invalid/realms/demo"
-
-var (
-	idpKey    = jwttest.Ed25519(7, "idp-1")
-	forgerKey = jwttest.Ed25519(8, "idp-1") // same kid, another key
 )
 
 // clock is a settable clock, safe to read from server goroutines.
@@ -45,65 +38,15 @@ func newClock() *clock {
 func (c *clock) Now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) Add(d time.Duration) { c.ns.Add(int64(d)) }
 
-// upstream records what reaches it.
-type upstream struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []*http.Request
-}
-
-func newUpstream(t *testing.T, h http.HandlerFunc) *upstream {
-	u := &upstream{}
-	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.mu.Lock()
-		u.reqs = append(u.reqs, r.Clone(context.Background()))
-		u.mu.Unlock()
-		if h != nil {
-			h(w, r)
-			return
-		}
-		_, _ = io.WriteString(w, "upstream ok\n")
-	}))
-	t.Cleanup(u.Close)
-	return u
-}
-
-func (u *upstream) count() int {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return len(u.reqs)
-}
-
-func (u *upstream) last(t *testing.T) *http.Request {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	require.NotEmpty(t, u.reqs, "upstream was never reached")
-	return u.reqs[len(u.reqs)-1]
-}
-
 // env is a gateway in front of a recording upstream.
 type env struct {
 	clk   *clock
 	gw    *gateway
 	front *httptest.Server
-	up    *upstream
+	up    *exampletest.Upstream
 	// refusedHeaders are the request headers the error handler saw.
 	mu             sync.Mutex
 	refusedHeaders []http.Header
-}
-
-func testConfig(clk *clock) jwtauth.Config {
-	return jwtauth.Config{
-		JWKSetValue:         jwttest.Base64(jwttest.JWKS(idpKey)),
-		Algorithms:          []string{"EdDSA"},
-		ExpectClaims:        map[string]any{"iss": testIssuer},
-		UsernameClaim:       "preferred_username",
-		EmailClaim:          "email",
-		RoleAttributePath:   "role",
-		GroupsAttributePath: "groups",
-		URLLogin:            true,
-		Now:                 clk.Now,
-	}
 }
 
 func defaultOptions(t *testing.T, upstreamURL string) options {
@@ -114,8 +57,8 @@ func defaultOptions(t *testing.T, upstreamURL string) options {
 
 func newEnv(t *testing.T, mutate func(*jwtauth.Config, *options)) *env {
 	t.Helper()
-	e := &env{clk: newClock(), up: newUpstream(t, nil)}
-	cfg := testConfig(e.clk)
+	e := &env{clk: newClock(), up: exampletest.NewUpstream(t, nil)}
+	cfg := exampletest.Config(e.clk.Now)
 	cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		e.mu.Lock()
 		e.refusedHeaders = append(e.refusedHeaders, r.Header.Clone())
@@ -135,29 +78,12 @@ func newEnv(t *testing.T, mutate func(*jwtauth.Config, *options)) *env {
 	return e
 }
 
-func claimsFor(login string) jwttest.Claims {
-	c := jwttest.Default()
-	c["iss"] = testIssuer
-	c["sub"] = "sub-" + login
-	c["preferred_username"] = login
-	c["email"] = login + "@example.test"
-	c["name"] = "Alice Liddell"
-	c["role"] = "Editor"
-	c["groups"] = []string{"dev", "ops"}
-	return c
-}
-
 // do sends req without following redirects and returns the response with
 // its body read.
 func (e *env) do(t *testing.T, req *http.Request) (*http.Response, string) {
 	t.Helper()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, string(body)
+	return exampletest.Do(t, client, req)
 }
 
 func (e *env) get(t *testing.T, path string, header http.Header) (*http.Response, string) {
@@ -169,8 +95,6 @@ func (e *env) get(t *testing.T, path string, header http.Header) (*http.Response
 	}
 	return e.do(t, req)
 }
-
-func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 
 func webauthHeaders(h http.Header) map[string][]string {
 	out := map[string][]string{}
@@ -184,12 +108,12 @@ func webauthHeaders(h http.Header) map[string][]string {
 
 func TestForwardsIdentity(t *testing.T) {
 	e := newEnv(t, nil)
-	tok := idpKey.Sign(claimsFor("alice"))
-	resp, body := e.get(t, "/api/dashboards?x=1", bearer(tok))
+	tok := exampletest.IDP.Sign(exampletest.Claims("alice"))
+	resp, body := e.get(t, "/api/dashboards?x=1", exampletest.Bearer(tok))
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.Equal(t, "upstream ok\n", body)
 
-	got := e.up.last(t)
+	got := e.up.Last(t)
 	assert.Equal(t, map[string][]string{
 		"X-Webauth-User":   {"alice"},
 		"X-Webauth-Email":  {"alice@example.test"},
@@ -204,29 +128,29 @@ func TestForwardsIdentity(t *testing.T) {
 
 func TestClientAddressNotSpoofable(t *testing.T) {
 	e := newEnv(t, nil)
-	h := bearer(idpKey.Sign(claimsFor("alice")))
+	h := exampletest.Bearer(exampletest.IDP.Sign(exampletest.Claims("alice")))
 	h.Set("X-Forwarded-For", "10.9.9.9")
 	h.Set("X-Real-IP", "10.9.9.9")
 	resp, body := e.get(t, "/", h)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
-	got := e.up.last(t).Header
+	got := e.up.Last(t).Header
 	assert.Equal(t, []string{"127.0.0.1"}, got.Values("X-Forwarded-For"))
 	assert.Empty(t, got.Values("X-Real-Ip"))
 }
 
 func TestForwardsEmailAsUserWithoutLogin(t *testing.T) {
 	e := newEnv(t, nil)
-	c := claimsFor("alice")
+	c := exampletest.Claims("alice")
 	delete(c, "preferred_username")
 	delete(c, "name")
 	delete(c, "groups")
-	resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+	resp, body := e.get(t, "/", exampletest.Bearer(exampletest.IDP.Sign(c)))
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.Equal(t, map[string][]string{
 		"X-Webauth-User":  {"alice@example.test"},
 		"X-Webauth-Email": {"alice@example.test"},
 		"X-Webauth-Role":  {"Editor"},
-	}, webauthHeaders(e.up.last(t).Header))
+	}, webauthHeaders(e.up.Last(t).Header))
 }
 
 func TestHeaderSpoofing(t *testing.T) {
@@ -248,25 +172,25 @@ func TestHeaderSpoofing(t *testing.T) {
 
 	t.Run("valid token", func(t *testing.T) {
 		e := newEnv(t, nil)
-		c := claimsFor("alice")
+		c := exampletest.Claims("alice")
 		delete(c, "name") // a spoofed name must not fill the gap
-		resp, body := e.get(t, "/", with(bearer(idpKey.Sign(c))))
+		resp, body := e.get(t, "/", with(exampletest.Bearer(exampletest.IDP.Sign(c))))
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
 		assert.Equal(t, map[string][]string{
 			"X-Webauth-User":   {"alice"},
 			"X-Webauth-Email":  {"alice@example.test"},
 			"X-Webauth-Role":   {"Editor"},
 			"X-Webauth-Groups": {"dev,ops"},
-		}, webauthHeaders(e.up.last(t).Header))
+		}, webauthHeaders(e.up.Last(t).Header))
 	})
 
 	t.Run("Connection header cannot drop the identity", func(t *testing.T) {
 		e := newEnv(t, nil)
-		h := with(bearer(idpKey.Sign(claimsFor("alice"))))
+		h := with(exampletest.Bearer(exampletest.IDP.Sign(exampletest.Claims("alice"))))
 		h.Set("Connection", "X-Webauth-User, X-Webauth-Role")
 		resp, body := e.get(t, "/", h)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		got := e.up.last(t).Header
+		got := e.up.Last(t).Header
 		assert.Equal(t, "alice", got.Get("X-Webauth-User"))
 		assert.Equal(t, "Editor", got.Get("X-Webauth-Role"))
 	})
@@ -275,12 +199,12 @@ func TestHeaderSpoofing(t *testing.T) {
 		e := newEnv(t, nil)
 		for _, h := range []http.Header{
 			with(nil), // no token
-			with(bearer(forgerKey.Sign(claimsFor("alice")))),
+			with(exampletest.Bearer(exampletest.Forger.Sign(exampletest.Claims("alice")))),
 		} {
 			resp, _ := e.get(t, "/", h)
 			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 		}
-		assert.Zero(t, e.up.count(), "a refused request reached the upstream")
+		assert.Zero(t, e.up.Count(), "a refused request reached the upstream")
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		require.Len(t, e.refusedHeaders, 2)
@@ -291,14 +215,14 @@ func TestHeaderSpoofing(t *testing.T) {
 
 	t.Run("configured header names", func(t *testing.T) {
 		e := newEnv(t, func(_ *jwtauth.Config, o *options) {
-			o.headers = headerNames{User: "X-Forwarded-User", Email: "X-Forwarded-Email"}
+			o.headers = identhdr.Names{User: "X-Forwarded-User", Email: "X-Forwarded-Email"}
 		})
-		h := with(bearer(idpKey.Sign(claimsFor("alice"))))
+		h := with(exampletest.Bearer(exampletest.IDP.Sign(exampletest.Claims("alice"))))
 		h.Set("X-Forwarded-User", "admin")
 		h["x_forwarded_email"] = []string{"admin@example.test"}
 		resp, body := e.get(t, "/", h)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		got := e.up.last(t).Header
+		got := e.up.Last(t).Header
 		assert.Empty(t, webauthHeaders(got))
 		assert.Equal(t, []string{"alice"}, got.Values("X-Forwarded-User"))
 		assert.Equal(t, []string{"alice@example.test"}, got.Values("X-Forwarded-Email"))
@@ -326,11 +250,11 @@ func TestUnsafeIdentityRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, nil)
-			c := claimsFor("alice")
+			c := exampletest.Claims("alice")
 			tc.change(c)
-			tok := idpKey.Sign(c)
+			tok := exampletest.IDP.Sign(c)
 
-			resp, body := e.get(t, "/", bearer(tok))
+			resp, body := e.get(t, "/", exampletest.Bearer(tok))
 			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 			assert.Equal(t, `Bearer error="invalid_token"`, resp.Header.Get("WWW-Authenticate"))
 			assert.NotContains(t, body, "admin")
@@ -340,7 +264,7 @@ func TestUnsafeIdentityRefused(t *testing.T) {
 			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 			assert.Empty(t, resp.Cookies())
 
-			assert.Zero(t, e.up.count(), "an unsafe identity reached the upstream")
+			assert.Zero(t, e.up.Count(), "an unsafe identity reached the upstream")
 			assert.Equal(t, uint64(2), e.gw.refusedIdentity.Load())
 		})
 	}
@@ -351,63 +275,63 @@ func TestUnsafeIdentityRefused(t *testing.T) {
 			c.UsernameClaim, c.EmailClaim = "", ""
 		})
 		c := jwttest.Default()
-		c["iss"] = testIssuer
+		c["iss"] = exampletest.Issuer
 		c["sub"] = "alice\r\nX-WEBAUTH-ROLE: Admin"
-		resp, _ := e.get(t, "/", bearer(idpKey.Sign(c)))
+		resp, _ := e.get(t, "/", exampletest.Bearer(exampletest.IDP.Sign(c)))
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
 		c["sub"] = "alice"
-		resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+		resp, body := e.get(t, "/", exampletest.Bearer(exampletest.IDP.Sign(c)))
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.Equal(t, "alice", e.up.last(t).Header.Get("X-Webauth-User"))
-		assert.Equal(t, 1, e.up.count())
+		assert.Equal(t, "alice", e.up.Last(t).Header.Get("X-Webauth-User"))
+		assert.Equal(t, 1, e.up.Count())
 	})
 
 	t.Run("groups as JSON allow commas and spaces", func(t *testing.T) {
 		e := newEnv(t, func(_ *jwtauth.Config, o *options) { o.groupsJSON = true })
-		c := claimsFor("alice")
+		c := exampletest.Claims("alice")
 		c["groups"] = []string{"Team A", "b,c", "ünïcode"}
-		resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+		resp, body := e.get(t, "/", exampletest.Bearer(exampletest.IDP.Sign(c)))
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
 		var groups []string
-		require.NoError(t, json.Unmarshal([]byte(e.up.last(t).Header.Get("X-Webauth-Groups")), &groups))
+		require.NoError(t, json.Unmarshal([]byte(e.up.Last(t).Header.Get("X-Webauth-Groups")), &groups))
 		assert.Equal(t, []string{"Team A", "b,c", "ünïcode"}, groups)
 
 		c["groups"] = []string{"dev\nops"}
-		resp, _ = e.get(t, "/", bearer(idpKey.Sign(c)))
+		resp, _ = e.get(t, "/", exampletest.Bearer(exampletest.IDP.Sign(c)))
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	})
 
 	t.Run("a header turned off is neither sent nor checked", func(t *testing.T) {
 		e := newEnv(t, func(_ *jwtauth.Config, o *options) { o.headers.Name, o.headers.Groups = "", "" })
-		c := claimsFor("alice")
+		c := exampletest.Claims("alice")
 		c["name"] = "Alice\r\n"
 		c["groups"] = []string{"a,b"}
-		resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+		resp, body := e.get(t, "/", exampletest.Bearer(exampletest.IDP.Sign(c)))
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
 		assert.Equal(t, map[string][]string{
 			"X-Webauth-User":  {"alice"},
 			"X-Webauth-Email": {"alice@example.test"},
 			"X-Webauth-Role":  {"Editor"},
-		}, webauthHeaders(e.up.last(t).Header))
+		}, webauthHeaders(e.up.Last(t).Header))
 	})
 
 	t.Run("non-ASCII is forwarded as UTF-8", func(t *testing.T) {
 		e := newEnv(t, nil)
-		c := claimsFor("jürgen")
+		c := exampletest.Claims("jürgen")
 		c["name"] = "Jürgen Groß"
-		resp, body := e.get(t, "/", bearer(idpKey.Sign(c)))
+		resp, body := e.get(t, "/", exampletest.Bearer(exampletest.IDP.Sign(c)))
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.Equal(t, "Jürgen Groß", e.up.last(t).Header.Get("X-Webauth-Name"))
+		assert.Equal(t, "Jürgen Groß", e.up.Last(t).Header.Get("X-Webauth-Name"))
 	})
 }
 
 func TestRefusedRequestsNeverReachUpstream(t *testing.T) {
-	expired := claimsFor("alice")
+	expired := exampletest.Claims("alice")
 	expired["exp"] = jwttest.Unix(-time.Hour)
-	wrongIss := claimsFor("alice")
+	wrongIss := exampletest.Claims("alice")
 	wrongIss["iss"] = "https://evil.test"
-	noRole := claimsFor("alice")
+	noRole := exampletest.Claims("alice")
 	noRole["role"] = "Superuser"
 
 	for _, tc := range []struct {
@@ -418,14 +342,14 @@ func TestRefusedRequestsNeverReachUpstream(t *testing.T) {
 		auth   string
 	}{
 		{"no token", nil, nil, http.StatusUnauthorized, "Bearer"},
-		{"garbage", nil, bearer("not.a.jwt"), http.StatusUnauthorized, `Bearer error="invalid_token"`},
-		{"forged", nil, bearer(forgerKey.Sign(claimsFor("alice"))), http.StatusUnauthorized, `Bearer error="invalid_token"`},
-		{"expired", nil, bearer(idpKey.Sign(expired)), http.StatusUnauthorized, `Bearer error="invalid_token"`},
-		{"wrong issuer", nil, bearer(idpKey.Sign(wrongIss)), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"garbage", nil, exampletest.Bearer("not.a.jwt"), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"forged", nil, exampletest.Bearer(exampletest.Forger.Sign(exampletest.Claims("alice"))), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"expired", nil, exampletest.Bearer(exampletest.IDP.Sign(expired)), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"wrong issuer", nil, exampletest.Bearer(exampletest.IDP.Sign(wrongIss)), http.StatusUnauthorized, `Bearer error="invalid_token"`},
 		{"no valid role, strict", func(c *jwtauth.Config) { c.RoleAttributeStrict = true },
-			bearer(idpKey.Sign(noRole)), http.StatusForbidden, `Bearer error="insufficient_scope"`},
-		{"keys unavailable", func(c *jwtauth.Config) { c.JWKSetValue, c.Keys = "", failingSource{} },
-			bearer(idpKey.Sign(claimsFor("alice"))), http.StatusServiceUnavailable, ""},
+			exampletest.Bearer(exampletest.IDP.Sign(noRole)), http.StatusForbidden, `Bearer error="insufficient_scope"`},
+		{"keys unavailable", func(c *jwtauth.Config) { c.JWKSetValue, c.Keys = "", exampletest.FailingSource{} },
+			exampletest.Bearer(exampletest.IDP.Sign(exampletest.Claims("alice"))), http.StatusServiceUnavailable, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, func(c *jwtauth.Config, _ *options) {
@@ -441,37 +365,30 @@ func TestRefusedRequestsNeverReachUpstream(t *testing.T) {
 			if tc.status == http.StatusServiceUnavailable {
 				assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 			}
-			assert.Zero(t, e.up.count())
+			assert.Zero(t, e.up.Count())
 		})
 	}
 }
 
-// failingSource is a key source that is always down.
-type failingSource struct{}
-
-func (failingSource) KeysFor(context.Context, string, string) ([]keys.Key, error) {
-	return nil, errors.New("idp unreachable")
-}
-
 func TestTokenHeaderNotForwarded(t *testing.T) {
-	tok := idpKey.Sign(claimsFor("alice"))
+	tok := exampletest.IDP.Sign(exampletest.Claims("alice"))
 
 	t.Run("default", func(t *testing.T) {
 		e := newEnv(t, nil)
-		h := bearer(tok)
+		h := exampletest.Bearer(tok)
 		h.Set("Cookie", "grafana_session=abc; jwtgate_token="+tok+"; theme=dark")
 		resp, body := e.get(t, "/", h)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		got := e.up.last(t).Header
+		got := e.up.Last(t).Header
 		assert.Empty(t, got.Values("Authorization"))
 		assert.Equal(t, []string{"grafana_session=abc; theme=dark"}, got.Values("Cookie"))
 	})
 
 	t.Run("keep-token", func(t *testing.T) {
 		e := newEnv(t, func(_ *jwtauth.Config, o *options) { o.keepToken = true })
-		resp, body := e.get(t, "/", bearer(tok))
+		resp, body := e.get(t, "/", exampletest.Bearer(tok))
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.Equal(t, "Bearer "+tok, e.up.last(t).Header.Get("Authorization"))
+		assert.Equal(t, "Bearer "+tok, e.up.Last(t).Header.Get("Authorization"))
 	})
 
 	t.Run("custom header_name", func(t *testing.T) {
@@ -479,7 +396,7 @@ func TestTokenHeaderNotForwarded(t *testing.T) {
 		h := http.Header{"X-Jwt-Assertion": {tok}, "Authorization": {"Basic dXNlcjpwYXNz"}}
 		resp, body := e.get(t, "/", h)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		got := e.up.last(t).Header
+		got := e.up.Last(t).Header
 		assert.Empty(t, got.Values("X-Jwt-Assertion"))
 		assert.Equal(t, "Basic dXNlcjpwYXNz", got.Get("Authorization"), "only the token header is removed")
 		assert.Equal(t, "alice", got.Get("X-Webauth-User"))
@@ -488,12 +405,12 @@ func TestTokenHeaderNotForwarded(t *testing.T) {
 
 func TestURLLoginExchange(t *testing.T) {
 	e := newEnv(t, nil)
-	tok := idpKey.Sign(claimsFor("alice"))
+	tok := exampletest.IDP.Sign(exampletest.Claims("alice"))
 	exp := jwttest.Epoch.Add(time.Hour)
 
 	resp, _ := e.get(t, "/d/abc/cpu?orgId=1&auth_token="+tok+"&kiosk&from=now-1h", nil)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	assert.Zero(t, e.up.count(), "the exchange itself is not forwarded")
+	assert.Zero(t, e.up.Count(), "the exchange itself is not forwarded")
 	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
 
 	loc := resp.Header.Get("Location")
@@ -521,7 +438,7 @@ func TestURLLoginExchange(t *testing.T) {
 	h := http.Header{"Cookie": {"grafana_session=s1; jwtgate_token=" + c.Value}}
 	resp, body := e.get(t, next.RequestURI(), h)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
-	got := e.up.last(t)
+	got := e.up.Last(t)
 	assert.Equal(t, "/d/abc/cpu?orgId=1&kiosk&from=now-1h", got.URL.RequestURI())
 	assert.Equal(t, "alice", got.Header.Get("X-Webauth-User"))
 	assert.Equal(t, "grafana_session=s1", got.Header.Get("Cookie"), "the login cookie is not forwarded")
@@ -534,11 +451,11 @@ func TestURLLoginExchange(t *testing.T) {
 	})
 
 	t.Run("invalid token gets no cookie", func(t *testing.T) {
-		n := e.up.count()
-		resp, _ := e.get(t, "/?auth_token="+forgerKey.Sign(claimsFor("alice")), nil)
+		n := e.up.Count()
+		resp, _ := e.get(t, "/?auth_token="+exampletest.Forger.Sign(exampletest.Claims("alice")), nil)
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 		assert.Empty(t, resp.Cookies())
-		assert.Equal(t, n, e.up.count())
+		assert.Equal(t, n, e.up.Count())
 	})
 
 	t.Run("repeated auth_token", func(t *testing.T) {
@@ -553,7 +470,7 @@ func TestURLLoginExchange(t *testing.T) {
 		resp, body := e.do(t, req)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
 		assert.Empty(t, resp.Cookies())
-		assert.Equal(t, "/api/ds/query?a=1&b=2", e.up.last(t).URL.RequestURI())
+		assert.Equal(t, "/api/ds/query?a=1&b=2", e.up.Last(t).URL.RequestURI())
 	})
 
 	t.Run("auth_token next to a header never reaches the upstream", func(t *testing.T) {
@@ -562,7 +479,7 @@ func TestURLLoginExchange(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer "+tok)
 		resp, body := e.do(t, req)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.Equal(t, "/api/x", e.up.last(t).URL.RequestURI())
+		assert.Equal(t, "/api/x", e.up.Last(t).URL.RequestURI())
 	})
 
 	t.Run("iframe", func(t *testing.T) {
@@ -577,9 +494,9 @@ func TestURLLoginExchange(t *testing.T) {
 	})
 
 	t.Run("token without exp gets a session cookie", func(t *testing.T) {
-		c := claimsFor("alice")
+		c := exampletest.Claims("alice")
 		delete(c, "exp")
-		resp, _ := e.get(t, "/?auth_token="+idpKey.Sign(c), nil)
+		resp, _ := e.get(t, "/?auth_token="+exampletest.IDP.Sign(c), nil)
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 		require.Len(t, resp.Cookies(), 1)
 		ck := resp.Cookies()[0]
@@ -601,9 +518,9 @@ func TestURLLoginExchange(t *testing.T) {
 
 func TestCookieExpiry(t *testing.T) {
 	e := newEnv(t, nil)
-	c := claimsFor("alice")
+	c := exampletest.Claims("alice")
 	c["exp"] = jwttest.Unix(30 * time.Minute)
-	tok := idpKey.Sign(c)
+	tok := exampletest.IDP.Sign(c)
 
 	resp, _ := e.get(t, "/?auth_token="+tok, nil)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
@@ -615,7 +532,7 @@ func TestCookieExpiry(t *testing.T) {
 	e.clk.Add(29 * time.Minute)
 	resp, body := e.get(t, "/", cookie)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
-	assert.Equal(t, 1, e.up.count())
+	assert.Equal(t, 1, e.up.Count())
 
 	// Past exp and the leeway: a browser would have dropped the cookie;
 	// one that still sends it is refused, and told to drop it.
@@ -627,7 +544,7 @@ func TestCookieExpiry(t *testing.T) {
 	assert.Equal(t, "jwtgate_token", resp.Cookies()[0].Name)
 	assert.Equal(t, "", resp.Cookies()[0].Value)
 	assert.Contains(t, resp.Header.Get("Set-Cookie"), "Max-Age=0")
-	assert.Equal(t, 1, e.up.count(), "the expired cookie reached the upstream")
+	assert.Equal(t, 1, e.up.Count(), "the expired cookie reached the upstream")
 	assert.Equal(t, uint64(1), e.gw.v.Stats().Refused["ErrExpired"])
 }
 
@@ -641,42 +558,15 @@ func TestHealthz(t *testing.T) {
 		resp, body := e.do(t, req)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
 		assert.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"))
-		var h health
+		var h keyhealth.Report
 		require.NoError(t, json.Unmarshal([]byte(body), &h))
-		assert.Equal(t, health{Status: "ok", Issuers: []issuerHealth{{
-			Issuer: testIssuer, Source: "JWKSetValue", Status: "ok", Keys: 1, KeyIDs: []string{"idp-1"},
+		assert.Equal(t, keyhealth.Report{Status: "ok", Issuers: []keyhealth.Issuer{{
+			Issuer: exampletest.Issuer, Source: "JWKSetValue", Status: "ok", Keys: 1, KeyIDs: []string{"idp-1"},
 		}}}, h)
-		pub := idpKey.JWK(false)["x"].(string)
+		pub := exampletest.IDP.JWK(false)["x"].(string)
 		assert.NotContains(t, body, pub, "no key material in /healthz")
 	}
-	assert.Zero(t, e.up.count(), "/healthz is answered by the gateway")
-}
-
-func TestHealthOf(t *testing.T) {
-	fetched := jwttest.Epoch.Add(-time.Minute)
-	for _, tc := range []struct {
-		name   string
-		keys   jwtauth.KeyStats
-		code   int
-		status string
-	}{
-		{"static keys", jwtauth.KeyStats{Source: "KeyFile", KeyIDs: []string{""}}, 200, "ok"},
-		{"remote with keys", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 3, FetchErrors: 2, Failures: 2, LastFetch: fetched, KeyIDs: []string{"a", "b"}}, 200, "ok"},
-		{"remote not fetched yet", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true}, 200, "pending"},
-		{"remote failing, nothing cached", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 2, FetchErrors: 2, Failures: 2, LastError: "dial tcp: refused"}, 503, "unavailable"},
-		{"remote set with no usable key", jwtauth.KeyStats{Source: "OIDCIssuerURL", Remote: true, Fetches: 1, LastFetch: fetched}, 503, "unavailable"},
-		{"custom source", jwtauth.KeyStats{Source: "Keys"}, 200, "unknown"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, h := healthOf(jwtauth.Stats{Keys: tc.keys, Issuers: []jwtauth.IssuerStats{{Keys: tc.keys}}})
-			assert.Equal(t, tc.code, code)
-			require.Len(t, h.Issuers, 1)
-			assert.Equal(t, tc.status, h.Issuers[0].Status)
-			b, err := json.Marshal(h)
-			require.NoError(t, err)
-			assert.NotContains(t, string(b), "dial tcp", "error text stays in /debug/vars")
-		})
-	}
+	assert.Zero(t, e.up.Count(), "/healthz is answered by the gateway")
 }
 
 func TestDebugVars(t *testing.T) {
@@ -687,17 +577,17 @@ func TestDebugVars(t *testing.T) {
 	admin := httptest.NewServer(e.gw.adminHandler())
 	t.Cleanup(admin.Close)
 
-	tok := idpKey.Sign(claimsFor("alice"))
+	tok := exampletest.IDP.Sign(exampletest.Claims("alice"))
 	for range 2 {
-		resp, _ := e.get(t, "/", bearer(tok))
+		resp, _ := e.get(t, "/", exampletest.Bearer(tok))
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 	}
 	resp, _ := e.get(t, "/", nil)
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
-	resp, _ = e.get(t, "/", bearer(forgerKey.Sign(claimsFor("alice"))))
+	resp, _ = e.get(t, "/", exampletest.Bearer(exampletest.Forger.Sign(exampletest.Claims("alice"))))
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
-	resp, body := e.get(t, "/debug/vars", bearer(tok))
+	resp, body := e.get(t, "/debug/vars", exampletest.Bearer(tok))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "upstream ok\n", body, "/debug/vars is not on the public listener")
 
@@ -756,7 +646,7 @@ func TestNewGatewayRejects(t *testing.T) {
 		"no key source":           {cfg: func(c *jwtauth.Config) { c.JWKSetValue = "" }},
 	} {
 		t.Run(name, func(t *testing.T) {
-			cfg := testConfig(newClock())
+			cfg := exampletest.Config(newClock().Now)
 			o := defaultOptions(t, "http://127.0.0.1:1")
 			if tc.cfg != nil {
 				tc.cfg(&cfg)
@@ -773,52 +663,14 @@ func TestNewGatewayRejects(t *testing.T) {
 // writeINI writes a grafana.ini for the gateway and returns its path.
 func writeINI(t *testing.T, enabled bool) string {
 	t.Helper()
-	ini := "[server]\nhttp_port = 3000\n\n[auth.jwt]\n" +
-		"enabled = " + map[bool]string{true: "true", false: "false"}[enabled] + "\n" +
-		"header_name = Authorization\n" +
-		"url_login = true\n" +
-		"username_claim = preferred_username\n" +
-		"email_claim = email\n" +
-		"role_attribute_path = role\n" +
-		"groups_attribute_path = groups\n" +
-		`expect_claims = {"iss": "` + testIssuer + `"}` + "\n" +
-		"jwk_set_value = " + jwttest.Base64(jwttest.JWKS(idpKey)) + "\n"
-	path := filepath.Join(t.TempDir(), "grafana.ini")
-	require.NoError(t, os.WriteFile(path, []byte(ini), 0o600))
-	return path
-}
-
-// lines collects written lines and hands out the addresses run prints.
-type lines struct {
-	mu    sync.Mutex
-	buf   strings.Builder
-	addrs chan string
-}
-
-func newLines() *lines { return &lines{addrs: make(chan string, 4)} }
-
-func (l *lines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf.Write(p)
-	sc := bufio.NewScanner(strings.NewReader(string(p)))
-	for sc.Scan() {
-		if _, addr, ok := strings.Cut(sc.Text(), " listening on "); ok {
-			l.addrs <- addr
-		}
-	}
-	return len(p), nil
-}
-
-func (l *lines) next(t *testing.T) string {
-	t.Helper()
-	select {
-	case a := <-l.addrs:
-		return a
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not start listening")
-		return ""
-	}
+	return exampletest.WriteINI(t, "[server]\nhttp_port = 3000\n\n[auth.jwt]\n"+
+		"enabled = "+map[bool]string{true: "true", false: "false"}[enabled]+"\n"+
+		"header_name = Authorization\n"+
+		"url_login = true\n"+
+		"username_claim = preferred_username\n"+
+		"email_claim = email\n"+
+		"role_attribute_path = role\n"+
+		"groups_attribute_path = groups\n")
 }
 
 // startRun runs the gateway in the background and returns its address,
@@ -827,27 +679,14 @@ func startRun(t *testing.T, ctx context.Context, upstreamURL string, extra ...st
 	t.Helper()
 	args := append([]string{"-config", writeINI(t, true), "-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0",
 		"-upstream", upstreamURL, "-shutdown-timeout", "5s"}, extra...)
-	out := newLines()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, out, io.Discard) }()
-	return out.next(t), out.next(t), done
-}
-
-func waitRun(t *testing.T, done <-chan error) error {
-	t.Helper()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after shutdown was requested")
-		return nil
-	}
+	addrs, done := exampletest.Start(t, 2, func(stdout io.Writer) error { return run(ctx, args, stdout, io.Discard) })
+	return addrs[0], addrs[1], done
 }
 
 func TestRunServesAndShutsDownOnCancel(t *testing.T) {
 	release := make(chan struct{})
 	arrived := make(chan struct{}, 1)
-	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+	up := exampletest.NewUpstream(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
 			arrived <- struct{}{}
 			<-release
@@ -859,9 +698,9 @@ func TestRunServesAndShutsDownOnCancel(t *testing.T) {
 	addr, admin, done := startRun(t, ctx, up.URL)
 
 	// A real token through the real listener (the clock is the real one).
-	c := claimsFor("alice")
+	c := exampletest.Claims("alice")
 	c["iat"], c["exp"] = time.Now().Add(-time.Minute).Unix(), time.Now().Add(time.Hour).Unix()
-	tok := idpKey.Sign(c)
+	tok := exampletest.IDP.Sign(c)
 	req, err := http.NewRequest(http.MethodGet, addr+"/api/health", nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -869,7 +708,7 @@ func TestRunServesAndShutsDownOnCancel(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Equal(t, "alice", up.last(t).Header.Get("X-Webauth-User"))
+	assert.Equal(t, "alice", up.Last(t).Header.Get("X-Webauth-User"))
 
 	resp, err = http.Get(admin + "/healthz")
 	require.NoError(t, err)
@@ -898,17 +737,17 @@ func TestRunServesAndShutsDownOnCancel(t *testing.T) {
 	}
 	close(release)
 	assert.Equal(t, http.StatusOK, <-slow)
-	require.NoError(t, waitRun(t, done))
+	require.NoError(t, exampletest.Wait(t, done, "cancel"))
 
 	_, err = http.Get(addr + "/")
 	assert.Error(t, err, "still listening after shutdown")
 }
 
 func TestRunShutsDownOnSIGTERM(t *testing.T) {
-	up := newUpstream(t, nil)
+	up := exampletest.NewUpstream(t, nil)
 	_, _, done := startRun(t, context.Background(), up.URL)
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
-	require.NoError(t, waitRun(t, done))
+	require.NoError(t, exampletest.Wait(t, done, "SIGTERM"))
 }
 
 func TestRunRejects(t *testing.T) {

@@ -25,7 +25,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,23 +36,23 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/jwtgate/jwtgate/examples/internal/identhdr"
+	"github.com/jwtgate/jwtgate/examples/internal/keyhealth"
 	"github.com/jwtgate/jwtgate/jwtauth"
 )
 
-// The response headers that carry the identity to nginx.
-const (
-	headerUser   = "X-Auth-User"
-	headerEmail  = "X-Auth-Email"
-	headerName   = "X-Auth-Name"
-	headerRole   = "X-Auth-Role"
-	headerGroups = "X-Auth-Groups"
-)
+// identityHeaders are the response headers that carry the identity to
+// nginx.
+var identityHeaders = identhdr.Names{
+	User:   "X-Auth-User",
+	Email:  "X-Auth-Email",
+	Name:   "X-Auth-Name",
+	Role:   "X-Auth-Role",
+	Groups: "X-Auth-Groups",
+}
 
 // authServer answers nginx's auth subrequests.
 type authServer struct {
@@ -116,102 +115,22 @@ func (a *authServer) serveAuth(w http.ResponseWriter, r *http.Request) {
 		a.onError(w, r, err)
 		return
 	}
-	vals, err := identityValues(id, a.groupsJSON)
+	vals, err := identhdr.Encode(id, identityHeaders, a.groupsJSON)
 	if err != nil {
 		a.log.LogAttrs(r.Context(), slog.LevelInfo, "jwt refused", slog.String("reason", "unsafe identity"), slog.String("detail", err.Error()))
 		a.onError(w, r, err)
 		return
 	}
-	for k, v := range vals {
-		h.Set(k, v)
+	for k, vs := range vals {
+		h[k] = vs
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// identityValues returns the response headers for id, or an error wrapping
-// ErrMalformed when a value cannot be carried faithfully.
-func identityValues(id *jwtauth.Identity, groupsJSON bool) (map[string]string, error) {
-	out := map[string]string{}
-	user, userField := id.Login, "login"
-	if user == "" {
-		user, userField = id.Email, "email"
-	}
-	for _, f := range []struct{ header, field, value string }{
-		{headerUser, userField, user},
-		{headerEmail, "email", id.Email},
-		{headerName, "name", id.Name},
-		{headerRole, "role", string(id.Role)},
-	} {
-		if f.value == "" {
-			continue
-		}
-		if p := unsafeValue(f.value, true); p != "" {
-			return nil, identityError(f.field, p, f.value)
-		}
-		out[f.header] = f.value
-	}
-	var kept []string
-	for _, g := range id.Groups {
-		if g == "" {
-			continue
-		}
-		if p := unsafeValue(g, !groupsJSON); p != "" {
-			return nil, identityError("groups", p, g)
-		}
-		if !groupsJSON && strings.IndexFunc(g, func(c rune) bool { return c == ',' || unicode.IsSpace(c) }) >= 0 {
-			return nil, identityError("groups", "comma or white space in a group name", g)
-		}
-		kept = append(kept, g)
-	}
-	switch {
-	case len(kept) == 0:
-	case groupsJSON:
-		b, err := json.Marshal(kept)
-		if err != nil {
-			return nil, err
-		}
-		out[headerGroups] = string(b)
-	case strings.HasPrefix(kept[0], "["):
-		// Grafana would read the header as a JSON array.
-		return nil, identityError("groups", `first group starts with "["`, kept[0])
-	default:
-		out[headerGroups] = strings.Join(kept, ",")
-	}
-	return out, nil
-}
-
-func identityError(field, problem, value string) error {
-	const maxShown = 64
-	if len(value) > maxShown {
-		value = value[:maxShown] + "..."
-	}
-	return &jwtauth.ValidationError{
-		Reason: jwtauth.ErrMalformed,
-		Claim:  field,
-		Detail: fmt.Sprintf("%s in %q: not forwarded as a header", problem, value),
-	}
-}
-
-// unsafeValue says why v cannot travel as a header value unchanged, or "".
-// Control characters (CR, LF, NUL, TAB, DEL, C1) could split or cut the
-// header; with trim, leading or trailing spaces would be stripped on the
-// way, so " admin" would arrive as "admin".
-func unsafeValue(v string, trim bool) string {
-	if !utf8.ValidString(v) {
-		return "invalid UTF-8"
-	}
-	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-		return "control character"
-	}
-	if trim && strings.Trim(v, " ") != v {
-		return "leading or trailing space"
-	}
-	return ""
-}
-
 // serveHealth answers 200 when every issuer has usable keys (or a remote
-// set not fetched yet, or a custom source), 503 otherwise, with a JSON
-// summary that holds no key material and no error text.
+// set not fetched yet, or a custom source), 503 otherwise, as keyhealth
+// judges it, with a JSON summary (issuer, source, status, kids) that holds
+// no key material and no error text.
 func (a *authServer) serveHealth(w http.ResponseWriter, r *http.Request) {
 	type issuer struct {
 		Issuer string   `json:"issuer,omitempty"`
@@ -219,30 +138,15 @@ func (a *authServer) serveHealth(w http.ResponseWriter, r *http.Request) {
 		Status string   `json:"status"`
 		KeyIDs []string `json:"kids,omitempty"`
 	}
+	code, rep := keyhealth.Of(a.v.Stats())
 	resp := struct {
 		Status  string   `json:"status"`
 		Issuers []issuer `json:"issuers"`
-	}{Status: "ok"}
-	code := http.StatusOK
-	for _, is := range a.v.Stats().Issuers {
-		k := is.Keys
-		st := "unavailable"
-		switch {
-		case len(k.KeyIDs) > 0:
-			st = "ok"
-		case k.Source == "Keys":
-			st = "unknown"
-		case k.Remote && k.Fetches == 0:
-			st = "pending"
-		default:
-			resp.Status, code = "unavailable", http.StatusServiceUnavailable
-		}
-		resp.Issuers = append(resp.Issuers, issuer{Issuer: is.Issuer, Source: k.Source, Status: st, KeyIDs: k.KeyIDs})
+	}{Status: rep.Status}
+	for _, is := range rep.Issuers {
+		resp.Issuers = append(resp.Issuers, issuer{Issuer: is.Issuer, Source: is.Source, Status: is.Status, KeyIDs: is.KeyIDs})
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(resp)
+	keyhealth.Write(w, code, resp)
 }
 
 // run serves until ctx ends or SIGINT/SIGTERM arrives, then shuts down

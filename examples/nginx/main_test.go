@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,51 +16,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/jwtgate/jwtgate/examples/internal/exampletest"
 	"github.com/jwtgate/jwtgate/internal/jwttest"
 	"github.com/jwtgate/jwtgate/jwtauth"
-	"github.com/jwtgate/jwtgate/keys"
-)
-
-const testIssuer = "https://idp.test.invalid/realms/demo"
-
-var (
-	idpKey    = jwttest.Ed25519(7, "idp-1")
-	forgerKey = jwttest.Ed25519(8, "idp-1") // same kid, another key
 )
 
 func testConfig() jwtauth.Config {
-	return jwtauth.Config{
-		JWKSetValue:         jwttest.Base64(jwttest.JWKS(idpKey)),
-		Algorithms:          []string{"EdDSA"},
-		ExpectClaims:        map[string]any{"iss": testIssuer},
-		UsernameClaim:       "preferred_username",
-		EmailClaim:          "email",
-		RoleAttributePath:   "role",
-		RoleAttributeStrict: true,
-		GroupsAttributePath: "groups",
-		URLLogin:            true,
-		CookieName:          "jwtgate_token",
-		Now:                 jwttest.Clock(),
-	}
-}
-
-func claimsFor(login string) jwttest.Claims {
-	c := jwttest.Default()
-	c["iss"] = testIssuer
-	c["sub"] = "sub-" + login
-	c["preferred_username"] = login
-	c["email"] = login + "@example.test"
-	c["name"] = "Alice Liddell"
-	c["role"] = "Editor"
-	c["groups"] = []string{"dev", "ops"}
-	return c
-}
-
-// failingSource is a key source that is always down.
-type failingSource struct{}
-
-func (failingSource) KeysFor(context.Context, string, string) ([]keys.Key, error) {
-	return nil, errors.New("idp unreachable")
+	cfg := exampletest.Config(jwttest.Clock())
+	cfg.RoleAttributeStrict = true
+	cfg.CookieName = "jwtgate_token"
+	return cfg
 }
 
 func newTestAuthServer(t *testing.T, mutate func(*jwtauth.Config), groupsJSON bool) *authServer {
@@ -89,8 +51,6 @@ func auth(t *testing.T, a *authServer, header http.Header) *httptest.ResponseRec
 	return rec
 }
 
-func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
-
 func authHeaders(h http.Header) map[string]string {
 	out := map[string]string{}
 	for k := range h {
@@ -103,7 +63,7 @@ func authHeaders(h http.Header) map[string]string {
 
 func TestAuthVerified(t *testing.T) {
 	a := newTestAuthServer(t, nil, false)
-	rec := auth(t, a, bearer(idpKey.Sign(claimsFor("alice"))))
+	rec := auth(t, a, exampletest.Bearer(exampletest.IDP.Sign(exampletest.Claims("alice"))))
 	require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
 	assert.Empty(t, rec.Body.String())
 	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
@@ -118,7 +78,7 @@ func TestAuthVerified(t *testing.T) {
 
 func TestAuthTokenSources(t *testing.T) {
 	a := newTestAuthServer(t, nil, false)
-	tok := idpKey.Sign(claimsFor("alice"))
+	tok := exampletest.IDP.Sign(exampletest.Claims("alice"))
 	for name, h := range map[string]http.Header{
 		"auth_token in X-Original-URI": {"X-Original-Uri": {"/d/abc?orgId=1&auth_token=" + tok}},
 		"cookie":                       {"Cookie": {"grafana_session=x; jwtgate_token=" + tok}},
@@ -137,9 +97,9 @@ func TestAuthTokenSources(t *testing.T) {
 }
 
 func TestAuthRefused(t *testing.T) {
-	expired := claimsFor("alice")
+	expired := exampletest.Claims("alice")
 	expired["exp"] = jwttest.Unix(-time.Hour)
-	noRole := claimsFor("alice")
+	noRole := exampletest.Claims("alice")
 	delete(noRole, "role")
 
 	for _, tc := range []struct {
@@ -150,11 +110,11 @@ func TestAuthRefused(t *testing.T) {
 		auth   string
 	}{
 		{"no token", nil, nil, 401, "Bearer"},
-		{"forged", nil, bearer(forgerKey.Sign(claimsFor("alice"))), 401, `Bearer error="invalid_token"`},
-		{"expired", nil, bearer(idpKey.Sign(expired)), 401, `Bearer error="invalid_token"`},
-		{"no role, strict", nil, bearer(idpKey.Sign(noRole)), 403, `Bearer error="insufficient_scope"`},
-		{"keys unavailable", func(c *jwtauth.Config) { c.JWKSetValue, c.Keys = "", failingSource{} },
-			bearer(idpKey.Sign(claimsFor("alice"))), 503, ""},
+		{"forged", nil, exampletest.Bearer(exampletest.Forger.Sign(exampletest.Claims("alice"))), 401, `Bearer error="invalid_token"`},
+		{"expired", nil, exampletest.Bearer(exampletest.IDP.Sign(expired)), 401, `Bearer error="invalid_token"`},
+		{"no role, strict", nil, exampletest.Bearer(exampletest.IDP.Sign(noRole)), 403, `Bearer error="insufficient_scope"`},
+		{"keys unavailable", func(c *jwtauth.Config) { c.JWKSetValue, c.Keys = "", exampletest.FailingSource{} },
+			exampletest.Bearer(exampletest.IDP.Sign(exampletest.Claims("alice"))), 503, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newTestAuthServer(t, tc.cfg, false)
@@ -179,9 +139,9 @@ func TestAuthUnsafeIdentity(t *testing.T) {
 		"group read as JSON":     func(c jwttest.Claims) { c["groups"] = []string{`["admins"]`} },
 	} {
 		t.Run(name, func(t *testing.T) {
-			c := claimsFor("alice")
+			c := exampletest.Claims("alice")
 			change(c)
-			rec := auth(t, a, bearer(idpKey.Sign(c)))
+			rec := auth(t, a, exampletest.Bearer(exampletest.IDP.Sign(c)))
 			assert.Equal(t, http.StatusUnauthorized, rec.Code)
 			assert.Equal(t, `Bearer error="invalid_token"`, rec.Header().Get("WWW-Authenticate"))
 			assert.Empty(t, authHeaders(rec.Header()))
@@ -189,9 +149,9 @@ func TestAuthUnsafeIdentity(t *testing.T) {
 	}
 	t.Run("groups as JSON", func(t *testing.T) {
 		a := newTestAuthServer(t, nil, true)
-		c := claimsFor("alice")
+		c := exampletest.Claims("alice")
 		c["groups"] = []string{"Team A", "b,c"}
-		rec := auth(t, a, bearer(idpKey.Sign(c)))
+		rec := auth(t, a, exampletest.Bearer(exampletest.IDP.Sign(c)))
 		require.Equal(t, http.StatusNoContent, rec.Code)
 		var groups []string
 		require.NoError(t, json.Unmarshal([]byte(rec.Header().Get("X-Auth-Groups")), &groups))
@@ -207,7 +167,7 @@ func TestHealthz(t *testing.T) {
 		status string
 	}{
 		{"static keys", nil, 200, "ok"},
-		{"custom source", func(c *jwtauth.Config) { c.JWKSetValue, c.Keys = "", failingSource{} }, 200, "ok"},
+		{"custom source", func(c *jwtauth.Config) { c.JWKSetValue, c.Keys = "", exampletest.FailingSource{} }, 200, "ok"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newTestAuthServer(t, tc.cfg, false)
@@ -223,48 +183,28 @@ func TestHealthz(t *testing.T) {
 
 func writeINI(t *testing.T) string {
 	t.Helper()
-	ini := "[auth.jwt]\nenabled = true\nusername_claim = preferred_username\nemail_claim = email\n" +
-		`expect_claims = {"iss": "` + testIssuer + `"}` + "\n" +
-		"jwk_set_value = " + jwttest.Base64(jwttest.JWKS(idpKey)) + "\n"
-	path := filepath.Join(t.TempDir(), "grafana.ini")
-	require.NoError(t, os.WriteFile(path, []byte(ini), 0o600))
-	return path
+	return exampletest.WriteINI(t, "[auth.jwt]\nenabled = true\nusername_claim = preferred_username\nemail_claim = email\n")
 }
 
-// addrWriter hands out the address run prints.
-type addrWriter struct {
-	once sync.Once
-	addr chan string
-}
-
-func (w *addrWriter) Write(p []byte) (int, error) {
-	sc := bufio.NewScanner(strings.NewReader(string(p)))
-	for sc.Scan() {
-		if _, a, ok := strings.Cut(sc.Text(), " listening on "); ok {
-			w.once.Do(func() { w.addr <- a })
-		}
-	}
-	return len(p), nil
+// startRun runs the server in the background on a free port and returns
+// its address and the channel run's result arrives on.
+func startRun(t *testing.T, ctx context.Context) (string, <-chan error) {
+	t.Helper()
+	args := []string{"-config", writeINI(t), "-listen", "127.0.0.1:0"}
+	addrs, done := exampletest.Start(t, 1, func(stdout io.Writer) error { return run(ctx, args, stdout, io.Discard) })
+	return addrs[0], done
 }
 
 func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &addrWriter{addr: make(chan string, 1)}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-config", writeINI(t), "-listen", "127.0.0.1:0"}, out, io.Discard) }()
-	var addr string
-	select {
-	case addr = <-out.addr:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
+	addr, done := startRun(t, ctx)
 
-	c := claimsFor("alice")
+	c := exampletest.Claims("alice")
 	c["iat"], c["exp"] = time.Now().Add(-time.Minute).Unix(), time.Now().Add(time.Hour).Unix()
 	req, err := http.NewRequest(http.MethodGet, addr, nil)
 	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+idpKey.Sign(c))
+	req.Header.Set("Authorization", "Bearer "+exampletest.IDP.Sign(c))
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -272,32 +212,13 @@ func TestRun(t *testing.T) {
 	assert.Equal(t, "alice", resp.Header.Get("X-Auth-User"))
 
 	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after cancel")
-	}
+	require.NoError(t, exampletest.Wait(t, done, "cancel"))
 }
 
 func TestRunShutsDownOnSIGTERM(t *testing.T) {
-	out := &addrWriter{addr: make(chan string, 1)}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(context.Background(), []string{"-config", writeINI(t), "-listen", "127.0.0.1:0"}, out, io.Discard)
-	}()
-	select {
-	case <-out.addr:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
+	_, done := startRun(t, context.Background())
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after SIGTERM")
-	}
+	require.NoError(t, exampletest.Wait(t, done, "SIGTERM"))
 }
 
 func TestRunRejects(t *testing.T) {

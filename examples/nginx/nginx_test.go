@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/jwtgate/jwtgate/examples/internal/exampletest"
 	"github.com/jwtgate/jwtgate/internal/jwttest"
 	"github.com/jwtgate/jwtgate/jwtauth"
 )
@@ -46,34 +44,6 @@ func readmeServerBlock(t *testing.T) string {
 	m := regexp.MustCompile("(?s)```nginx\n(.*?)```").FindSubmatch(b)
 	require.NotNil(t, m, "README.md has no ```nginx block")
 	return string(m[1])
-}
-
-// recorder is the upstream behind nginx; it records what reaches it.
-type recorder struct {
-	mu   sync.Mutex
-	reqs []*http.Request
-}
-
-func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rc.mu.Lock()
-	rc.reqs = append(rc.reqs, r.Clone(context.Background()))
-	rc.mu.Unlock()
-	_, _ = io.WriteString(w, "upstream ok\n")
-}
-
-func (rc *recorder) count() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.reqs)
-}
-
-func (rc *recorder) last() *http.Request {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if len(rc.reqs) == 0 {
-		return nil
-	}
-	return rc.reqs[len(rc.reqs)-1]
 }
 
 func freePort(t *testing.T) int {
@@ -194,7 +164,7 @@ func TestNginxIntegration(t *testing.T) {
 	// The auth endpoint. Requests carrying X-Test-Keys: down are checked
 	// by a verifier whose key source is down, to see a 503 through nginx.
 	normal := newTestAuthServer(t, nil, false)
-	down := newTestAuthServer(t, func(c *jwtauth.Config) { c.JWKSetValue, c.Keys = "", failingSource{} }, false)
+	down := newTestAuthServer(t, func(c *jwtauth.Config) { c.JWKSetValue, c.Keys = "", exampletest.FailingSource{} }, false)
 	authSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Test-Keys") == "down" {
 			down.handler().ServeHTTP(w, r)
@@ -203,16 +173,14 @@ func TestNginxIntegration(t *testing.T) {
 		normal.handler().ServeHTTP(w, r)
 	}))
 	t.Cleanup(authSrv.Close)
-	up := &recorder{}
-	upSrv := httptest.NewServer(up)
-	t.Cleanup(upSrv.Close)
+	up := exampletest.NewUpstream(t, nil)
 
 	hostOf := func(s string) string { u, _ := url.Parse(s); return u.Host }
 	server := readmeServerBlock(t)
 	require.Contains(t, server, "127.0.0.1:9091")
 	require.Contains(t, server, "127.0.0.1:3000")
 	server = strings.ReplaceAll(server, "127.0.0.1:9091", hostOf(authSrv.URL))
-	server = strings.ReplaceAll(server, "127.0.0.1:3000", hostOf(upSrv.URL))
+	server = strings.ReplaceAll(server, "127.0.0.1:3000", hostOf(up.URL))
 	base := startNginx(t, bin, server)
 
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -223,12 +191,7 @@ func TestNginxIntegration(t *testing.T) {
 		for k, v := range h {
 			req.Header[k] = v
 		}
-		resp, err := client.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp, string(body)
+		return exampletest.Do(t, client, req)
 	}
 	identity := func(h http.Header) map[string]string {
 		out := map[string]string{}
@@ -240,14 +203,14 @@ func TestNginxIntegration(t *testing.T) {
 		}
 		return out
 	}
-	tok := idpKey.Sign(claimsFor("alice"))
+	tok := exampletest.IDP.Sign(exampletest.Claims("alice"))
 
 	t.Run("valid token: upstream sees the identity", func(t *testing.T) {
-		resp, body := get(t, "/api/user?x=1", bearer(tok))
+		resp, body := get(t, "/api/user?x=1", exampletest.Bearer(tok))
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
 		assert.Equal(t, "upstream ok\n", body)
 		assert.Contains(t, resp.Header.Get("Server"), "nginx", "not answered through nginx")
-		got := up.last()
+		got := up.Last(t)
 		require.NotNil(t, got)
 		assert.Equal(t, map[string]string{
 			"X-Webauth-User":   "alice",
@@ -261,10 +224,10 @@ func TestNginxIntegration(t *testing.T) {
 	})
 
 	t.Run("spoofed identity headers never reach the upstream", func(t *testing.T) {
-		c := claimsFor("alice")
+		c := exampletest.Claims("alice")
 		delete(c, "name")
 		delete(c, "groups")
-		h := bearer(idpKey.Sign(c))
+		h := exampletest.Bearer(exampletest.IDP.Sign(c))
 		h.Set("X-Auth-User", "mallory")
 		h.Set("X-Auth-Role", "Admin")
 		h.Set("X-Auth-Groups", "admins")
@@ -276,20 +239,20 @@ func TestNginxIntegration(t *testing.T) {
 		h.Set("X-Forwarded-For", "10.9.9.9")
 		resp, body := get(t, "/", h)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.Equal(t, []string{"127.0.0.1"}, up.last().Header.Values("X-Real-Ip"))
-		assert.Equal(t, []string{"127.0.0.1"}, up.last().Header.Values("X-Forwarded-For"))
+		assert.Equal(t, []string{"127.0.0.1"}, up.Last(t).Header.Values("X-Real-Ip"))
+		assert.Equal(t, []string{"127.0.0.1"}, up.Last(t).Header.Values("X-Forwarded-For"))
 		assert.Equal(t, map[string]string{
 			"X-Webauth-User":  "alice",
 			"X-Webauth-Email": "alice@example.test",
 			"X-Webauth-Role":  "Editor",
-		}, identity(up.last().Header))
+		}, identity(up.Last(t).Header))
 	})
 
-	expired := claimsFor("alice")
+	expired := exampletest.Claims("alice")
 	expired["exp"] = jwttest.Unix(-time.Hour)
-	crlf := claimsFor("alice")
+	crlf := exampletest.Claims("alice")
 	crlf["preferred_username"] = "alice\r\nX-WEBAUTH-ROLE: Admin"
-	noRole := claimsFor("alice")
+	noRole := exampletest.Claims("alice")
 	noRole["role"] = "Superuser"
 	spoofOnly := http.Header{"X-Webauth-User": {"admin"}, "X-Auth-User": {"admin"}}
 
@@ -303,21 +266,21 @@ func TestNginxIntegration(t *testing.T) {
 			assert.Equal(t, "Bearer", resp.Header.Get("WWW-Authenticate"))
 		}},
 		{"spoofed headers only", spoofOnly, 401, nil},
-		{"expired token", bearer(idpKey.Sign(expired)), 401, func(t *testing.T, resp *http.Response) {
+		{"expired token", exampletest.Bearer(exampletest.IDP.Sign(expired)), 401, func(t *testing.T, resp *http.Response) {
 			assert.Equal(t, `Bearer error="invalid_token"`, resp.Header.Get("WWW-Authenticate"))
 		}},
-		{"forged token", bearer(forgerKey.Sign(claimsFor("alice"))), 401, func(t *testing.T, resp *http.Response) {
+		{"forged token", exampletest.Bearer(exampletest.Forger.Sign(exampletest.Claims("alice"))), 401, func(t *testing.T, resp *http.Response) {
 			assert.Equal(t, `Bearer error="invalid_token"`, resp.Header.Get("WWW-Authenticate"))
 		}},
-		{"CRLF in the login", bearer(idpKey.Sign(crlf)), 401, nil},
-		{"no valid role, strict", bearer(idpKey.Sign(noRole)), 403, nil},
-		{"keys unavailable", func() http.Header { h := bearer(tok); h.Set("X-Test-Keys", "down"); return h }(), 503,
+		{"CRLF in the login", exampletest.Bearer(exampletest.IDP.Sign(crlf)), 401, nil},
+		{"no valid role, strict", exampletest.Bearer(exampletest.IDP.Sign(noRole)), 403, nil},
+		{"keys unavailable", func() http.Header { h := exampletest.Bearer(tok); h.Set("X-Test-Keys", "down"); return h }(), 503,
 			func(t *testing.T, resp *http.Response) {
 				assert.Equal(t, "30", resp.Header.Get("Retry-After"))
 			}},
 	} {
 		t.Run(tc.name+": refused, upstream not reached", func(t *testing.T) {
-			n := up.count()
+			n := up.Count()
 			resp, body := get(t, "/api/user", tc.header)
 			assert.Equal(t, tc.status, resp.StatusCode, body)
 			assert.Contains(t, resp.Header.Get("Server"), "nginx")
@@ -326,17 +289,17 @@ func TestNginxIntegration(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, resp)
 			}
-			assert.Equal(t, n, up.count(), "the upstream was reached")
+			assert.Equal(t, n, up.Count(), "the upstream was reached")
 		})
 	}
 
 	t.Run("url_login via X-Original-URI and the cookie", func(t *testing.T) {
 		resp, body := get(t, "/d/abc?orgId=1&auth_token="+tok, nil)
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.Equal(t, "alice", up.last().Header.Get("X-Webauth-User"))
+		assert.Equal(t, "alice", up.Last(t).Header.Get("X-Webauth-User"))
 
 		resp, body = get(t, "/d/abc", http.Header{"Cookie": {"jwtgate_token=" + tok}})
 		require.Equal(t, http.StatusOK, resp.StatusCode, body)
-		assert.Equal(t, "alice", up.last().Header.Get("X-Webauth-User"))
+		assert.Equal(t, "alice", up.Last(t).Header.Get("X-Webauth-User"))
 	})
 }
