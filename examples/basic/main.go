@@ -62,9 +62,11 @@ func newDemo(now func() time.Time) (*demo, error) {
 		UsernameClaim:       "preferred_username",
 		EmailClaim:          "email",
 		GroupsAttributePath: "groups",
-		RoleAttributePath:   "contains(groups[*], 'admin') && 'Admin' || contains(groups[*], 'editor') && 'Editor' || 'Viewer'",
-		URLLogin:            true,
-		Now:                 now,
+		// not_null guards tokens without groups: contains() on null fails,
+		// which would mean "no role" rather than Viewer.
+		RoleAttributePath: "contains(not_null(groups, `[]`), 'admin') && 'Admin' || contains(not_null(groups, `[]`), 'editor') && 'Editor' || 'Viewer'",
+		URLLogin:          true,
+		Now:               now,
 	})
 	if err != nil {
 		return nil, err
