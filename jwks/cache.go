@@ -92,7 +92,7 @@ func (e *entry) keysFor(ctx context.Context, kid, alg string) ([]keys.Key, error
 func (e *entry) lookup(ctx context.Context, s *snapshot, now time.Time, kid, alg string) ([]keys.Key, error) {
 	ks, err := s.set.KeysFor(ctx, kid, alg)
 	if err != nil && e.kid == "" && errors.Is(err, keys.ErrUnknownKey) {
-		return e.unknownKid(ctx, now, kid, alg)
+		return e.unknownKid(ctx, s, now, kid, alg)
 	}
 	return ks, err
 }
@@ -114,25 +114,38 @@ func (e *entry) refreshAhead(now time.Time) {
 // refresh at most every MinRefreshInterval, then keys.ErrUnknownKey. Kids
 // still unknown after a refresh are answered from memory until the next
 // refresh is allowed.
-func (e *entry) unknownKid(ctx context.Context, now time.Time, kid, alg string) ([]keys.Key, error) {
+//
+// A refusal re-reads the current set first: a refresh that finished
+// between the caller's lookup in the older set seen and this point (the
+// refresh that now rate-limits it) may hold the kid.
+func (e *entry) unknownKid(ctx context.Context, seen *snapshot, now time.Time, kid, alg string) ([]keys.Key, error) {
 	if !e.busy.Load() && now.UnixNano() < e.gateNS.Load() {
-		return nil, keys.ErrUnknownKey // rate limited: no lock, no allocation
+		return e.recheck(ctx, seen, kid, alg) // rate limited: no lock, no allocation
 	}
 	e.mu.Lock()
 	if _, ok := e.unknown[kid]; ok && now.Before(e.unknownUntil) {
 		e.mu.Unlock()
-		return nil, keys.ErrUnknownKey
+		return e.recheck(ctx, seen, kid, alg)
 	}
 	c := e.inflight
 	if c == nil {
 		if now.Before(e.gateLocked(true)) {
 			e.mu.Unlock()
-			return nil, keys.ErrUnknownKey
+			return e.recheck(ctx, seen, kid, alg)
 		}
 		c = e.startLocked(fetchUnknown)
 	}
 	e.mu.Unlock()
 	return e.await(ctx, c, kid, alg)
+}
+
+// recheck answers an unknown kid from the current set when it is newer
+// than the set the caller looked in, and with keys.ErrUnknownKey otherwise.
+func (e *entry) recheck(ctx context.Context, seen *snapshot, kid, alg string) ([]keys.Key, error) {
+	if cur := e.snap.Load(); cur != nil && cur != seen && cur.set != nil {
+		return cur.set.KeysFor(ctx, kid, alg)
+	}
+	return nil, keys.ErrUnknownKey
 }
 
 // slow handles a cold or expired entry.

@@ -324,12 +324,10 @@ func testFaultRotation(t *testing.T) {
 // round after round the IdP publishes a new key, the clock passes
 // MinRefreshInterval and 16 goroutines verify the first tokens of that key
 // at once. One of them triggers the refresh, the others wait for it; none
-// may be refused. Without the skip, plain go test refuses a few such tokens
-// in most runs (-race changes the scheduling enough to hide it).
+// may be refused. Before the fix (callers rate-limited right after a
+// refresh now re-read the new set) plain go test refused a few such tokens
+// in most runs; -race changes the scheduling enough to hide it.
 func testFaultRotationFirstUse(t *testing.T) {
-	t.Skip("jwks bug: a caller that read the key set just before a refresh for an unknown kid completes " +
-		"gets the rate-limited keys.ErrUnknownKey from the old set (entry.unknownKid does not look at the new " +
-		"snapshot), so a valid token of a just-rotated key is refused")
 	const (
 		rounds  = 250
 		workers = 16
