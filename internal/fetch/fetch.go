@@ -67,13 +67,23 @@ func Get(ctx context.Context, client *http.Client, req Request) (*Response, erro
 	}
 	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL, nil)
 	if err != nil {
-		return nil, err
+		return nil, errors.New("fetch: invalid URL") // its text may hold a credential
 	}
 	for k, v := range req.Header {
 		hr.Header[k] = v
 	}
 	resp, err := client.Do(hr)
 	if err != nil {
+		// Transport and redirect errors name the URL: keep its query (which
+		// may carry a credential) out of error texts and logs.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			if u, perr := url.Parse(ue.URL); perr == nil {
+				ue.URL = Redact(u)
+			} else {
+				ue.URL = Redact(hr.URL)
+			}
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
