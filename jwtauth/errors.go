@@ -2,6 +2,7 @@ package jwtauth
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/jwtgate/jwtgate/claims"
 	"github.com/jwtgate/jwtgate/jwks"
@@ -74,7 +75,8 @@ func (e *ValidationError) Error() string {
 		s += ": " + e.Detail
 	}
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		// A cause that wraps the same sentinel starts with its text: say it once.
+		s += ": " + strings.TrimPrefix(e.Err.Error(), e.Reason.Error()+": ")
 	}
 	return s
 }

@@ -290,7 +290,7 @@ func keyError(err error, kid, alg string) error {
 		if errors.Is(err, jwks.ErrUnavailable) {
 			cause = unwrapOther(err, jwks.ErrUnavailable)
 		}
-		return &ValidationError{Reason: ErrKeysUnavailable, Claim: "kid", Detail: "keys unavailable", Err: cause}
+		return &ValidationError{Reason: ErrKeysUnavailable, Detail: "the key source failed", Err: cause}
 	}
 }
 
