@@ -174,7 +174,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if err != nil {
 		return nil, is, keyError(err, t.KID, alg)
 	}
-	key, ok := verifySig(t, alg, ks)
+	key, ok := verifySig(&t, alg, ks)
 	if !ok {
 		return nil, is, fail(ErrSignature, "", "signature does not verify with "+plural(len(ks), "key")+" of kid "+quote(t.KID))
 	}

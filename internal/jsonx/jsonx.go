@@ -480,15 +480,17 @@ func (d *Decoder) number() (any, error) {
 	return d.boxFloat(f), nil
 }
 
-// presize sizes the slabs from cheap vectorised counts (quotes bound the
-// strings, commas the numbers), so a typical claims set needs one
-// allocation for all its strings and one for all its numbers.
+// presize sizes the slabs from cheap vectorised counts, so a typical
+// claims set needs one allocation for all its string values and one for
+// all its numbers: quotes bound strings (member names included, hence the
+// colons taken off), commas bound numbers. Array scratch starts small.
 func (d *Decoder) presize() {
 	q := bytes.Count(d.data, quote)
 	n := bytes.Count(d.data, comma)
-	d.strs = make([]string, 0, min(q/2+1, 64))
-	d.floats = make([]float64, 0, min(n+1, 16))
-	d.scratch = make([]any, 0, min(n+1, 16))
+	c := bytes.Count(d.data, colon)
+	d.strs = make([]string, 0, min(max(q/2-c, 0)+2, 64))
+	d.floats = make([]float64, 0, min(n+1, 8))
+	d.scratch = make([]any, 0, 4)
 }
 
 var quote, comma, colon = []byte{'"'}, []byte{','}, []byte{':'}

@@ -116,55 +116,58 @@ func segment(s, part string) (string, bool, error) {
 // understands no critical extension, and compression and encryption
 // parameters have no place in a JWS it accepts). jku, x5u, jwk, x5c and
 // x5t are ignored: keys come only from configuration.
-func Parse(tok string) (*Token, error) {
+func Parse(tok string) (Token, error) {
+	var t Token
+	err := t.parse(tok)
+	return t, err
+}
+
+func (t *Token) parse(tok string) error {
 	if len(tok) > MaxTokenBytes {
-		return nil, malformed("token", "longer than 64 KiB")
+		return malformed("token", "longer than 64 KiB")
 	}
 	dot1 := indexDot(tok, 0)
 	if dot1 < 0 {
-		return nil, malformed("token", "not three segments")
+		return malformed("token", "not three segments")
 	}
 	dot2 := indexDot(tok, dot1+1)
 	if dot2 < 0 || indexDot(tok, dot2+1) >= 0 {
-		return nil, malformed("token", "not three segments")
+		return malformed("token", "not three segments")
 	}
 	h, hp, err := segment(tok[:dot1], "header")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p, pp, err := segment(tok[dot1+1:dot2], "payload")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s, _, err := segment(tok[dot2+1:], "signature")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	hl, pl, sl := rawURL.DecodedLen(len(h)), rawURL.DecodedLen(len(p)), rawURL.DecodedLen(len(s))
 	buf := make([]byte, hl+pl+sl)
 	hn, err := rawURL.Decode(buf[:hl], unsafeBytes(h))
 	if err != nil {
-		return nil, malformed("header", "bad base64")
+		return malformed("header", "bad base64")
 	}
 	pn, err := rawURL.Decode(buf[hl:hl+pl], unsafeBytes(p))
 	if err != nil {
-		return nil, malformed("payload", "bad base64")
+		return malformed("payload", "bad base64")
 	}
 	sn, err := rawURL.Decode(buf[hl+pl:], unsafeBytes(s))
 	if err != nil {
-		return nil, malformed("signature", "bad base64")
+		return malformed("signature", "bad base64")
 	}
-	t := &Token{
+	*t = Token{
 		Payload: buf[hl : hl+pn : hl+pn],
 		Sig:     buf[hl+pl : hl+pl+sn : hl+pl+sn],
 		raw:     tok,
 		dot2:    dot2,
 		padded:  hp || pp,
 	}
-	if err := t.header(buf[:hn:hn]); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return t.header(buf[:hn:hn])
 }
 
 func indexDot(s string, from int) int {
