@@ -569,6 +569,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// Warm remote key sets, so /healthz reports the IdP's state from the
+	// start; a failure is not fatal (the first token retries).
+	warm, cancel := context.WithTimeout(ctx, 15*time.Second)
+	if err := g.v.Refresh(warm); err != nil {
+		logger.Warn("key sets not fetched at start-up", "reason", jwtauth.ReasonName(err))
+	}
+	cancel()
+
 	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	var servers []*http.Server
 	errc := make(chan error, 2)
