@@ -44,7 +44,7 @@ type KeyStats struct {
 // Stats returns a snapshot of the counters. It is safe to call
 // concurrently with verification.
 func (v *Verifier) Stats() Stats {
-	s := Stats{Verified: v.verified.Load(), Refused: map[string]uint64{}}
+	s := Stats{Refused: map[string]uint64{}}
 	for i := range v.refused {
 		if n := v.refused[i].Load(); n > 0 {
 			s.Refused[reasons[i].name] = n
@@ -56,6 +56,7 @@ func (v *Verifier) Stats() Stats {
 		s.TokenCacheSize = v.cache.len()
 	}
 	for _, is := range v.issuers {
+		s.Verified += is.verified.Load()
 		s.Issuers = append(s.Issuers, IssuerStats{
 			Issuer:   is.iss,
 			Verified: is.verified.Load(),
@@ -93,3 +94,4 @@ func (is *issuer) keyStats() KeyStats {
 	}
 	return ks
 }
+

@@ -39,7 +39,6 @@ type Verifier struct {
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
 
-	verified  atomic.Uint64
 	refused   [len(reasons)]atomic.Uint64
 	closeOnce sync.Once
 	closeErr  error
@@ -57,7 +56,8 @@ type issuer struct {
 	mapper     *claims.Mapper
 	signUp     bool
 
-	verified, refused atomic.Uint64
+	verified atomic.Uint64 // Stats().Verified is the sum over issuers
+	refused  atomic.Uint64
 }
 
 // algIndex returns the index of alg in keys.Algorithms, or -1.
@@ -77,7 +77,6 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) 
 		v.refuse(ctx, is, err)
 		return nil, err
 	}
-	v.verified.Add(1)
 	is.verified.Add(1)
 	return id, nil
 }
