@@ -94,4 +94,3 @@ func (is *issuer) keyStats() KeyStats {
 	}
 	return ks
 }
-
