@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jwtgate/jwtgate/internal/jwttest"
 	"github.com/jwtgate/jwtgate/jwks"
@@ -181,26 +180,6 @@ func wantCount(t testing.TB, p *idp, want int) {
 	if got := p.count(); got != want {
 		t.Fatalf("requests = %d, want %d", got, want)
 	}
-}
-
-// clock is a settable fake clock for Options.Now outside synctest.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: jwttest.Epoch} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // logBuffer is a concurrency-safe log sink.

@@ -257,7 +257,7 @@ func TestRetryAfter(t *testing.T) {
 	}
 	p := newIDP(nil, "")
 	p.serve(503, nil, "")
-	clk := newClock()
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	r := newRemote(t, p, jwks.Options{Now: clk.Now})
 	err := wantErr(t, r, "k1", jwks.ErrUnavailable)
 	if d, ok := jwks.RetryAfter(err); !ok || d != 30*time.Second {
@@ -277,7 +277,7 @@ func TestLogging(t *testing.T) {
 	var logs logBuffer
 	foo := map[string]any{"kty": "foo", "kid": "odd"}
 	p := newIDP(jwttest.JWKSOf(key1.JWK(false), foo), "")
-	clk := newClock()
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	r := newRemote(t, p, jwks.Options{Now: clk.Now, Logger: slogDebug(&logs)})
 	mustFind(t, r, "k1")
 	if h := r.Health(); len(h.Skipped) != 1 || h.Skipped[0].KeyID != "odd" || h.Skipped[0].Type != "foo" {
@@ -327,7 +327,7 @@ func TestLogging(t *testing.T) {
 func TestRetryAfter_method(t *testing.T) {
 	p := newIDP(nil, "")
 	p.serve(500, nil, "")
-	r := newRemote(t, p, jwks.Options{Now: newClock().Now})
+	r := newRemote(t, p, jwks.Options{Now: jwttest.NewFakeClock(jwttest.Epoch).Now})
 	err := wantErr(t, r, "k1", jwks.ErrUnavailable)
 	var ra interface{ RetryAfter() time.Duration }
 	if !errors.As(err, &ra) || ra.RetryAfter() != 30*time.Second {

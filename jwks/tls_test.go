@@ -247,7 +247,7 @@ func TestATK30_storms(t *testing.T) {
 
 	t.Run("spray", func(t *testing.T) {
 		hits.Store(0)
-		clk := newClock()
+		clk := jwttest.NewFakeClock(jwttest.Epoch)
 		r := tlsRemote(t, ts, jwks.Options{Now: clk.Now})
 		mustFind(t, r, "k1")
 		for range 500 {

@@ -107,26 +107,6 @@ func atkNewCounting(t testing.TB, jwks []byte) *atkCountingSource {
 	return &atkCountingSource{src: set}
 }
 
-// atkClock is a settable clock.
-type atkClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func atkNewClock() *atkClock { return &atkClock{now: jwttest.Epoch} }
-
-func (c *atkClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *atkClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // atkConfig is the catalog's configuration.
 func atkConfig() jwtauth.Config {
 	return jwtauth.Config{
@@ -1353,7 +1333,7 @@ func testATK30(t *testing.T) {
 	}
 	t.Run("a_spray_then_c_refresh", func(t *testing.T) {
 		srv, ca, hits := atkTLSServer(t, atkJWKSHandler(body))
-		clk := atkNewClock()
+		clk := jwttest.NewFakeClock(jwttest.Epoch)
 		h := atkNewHarness(t, func(c *jwtauth.Config) {
 			c.JWKSetValue, c.JWKSetURL, c.TLSClientCA, c.Now = "", srv.URL+"/jwks", ca, clk.Now
 		})
@@ -2068,7 +2048,7 @@ func testATK113(t *testing.T) {
 
 // ATK-114: the verified-token cache re-checks time claims on every hit.
 func testATK114(t *testing.T) {
-	clk := atkNewClock()
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	h := atkNewHarness(t, func(c *jwtauth.Config) { c.Now = clk.Now })
 	tok := atkGood.Sign(atkClaims(map[string]any{"exp": jwttest.Unix(2 * time.Minute)}))
 	h.served(t, tok, "alice")

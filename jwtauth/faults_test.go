@@ -33,19 +33,6 @@ import (
 // are kept short. Each scenario logs its figures as
 // "requests tried / failed / IdP fetches".
 
-// faultClock is a clock that moves only when the test says so.
-type faultClock struct{ ns atomic.Int64 }
-
-func newFaultClock(at time.Time) *faultClock {
-	c := &faultClock{}
-	c.ns.Store(at.UnixNano())
-	return c
-}
-
-func (c *faultClock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *faultClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
-func (c *faultClock) Set(at time.Time)        { c.ns.Store(at.UnixNano()) }
-
 // faultIdP is an identity provider whose answer the test switches; it
 // counts the requests it receives.
 type faultIdP struct {
@@ -242,7 +229,7 @@ func testFaultRotation(t *testing.T) {
 	k2 := jwttest.EC("fault-rot-2", "ES256", "rot-k2")
 	idp := newFaultIdP(faultJWKS(k1))
 	srv, ca := faultHTTPS(t, idp)
-	clk := newFaultClock(jwttest.Epoch)
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	v := newV(t, jwtauth.Config{
 		JWKSetURL:          srv.URL + "/jwks",
 		TLSClientCA:        ca,
@@ -332,7 +319,7 @@ func testFaultRotationFirstUse(t *testing.T) {
 		rounds  = 250
 		workers = 16
 	)
-	clk := newFaultClock(jwttest.Epoch)
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	prev := jwttest.Ed25519(0, "first-0")
 	idp := newFaultIdP(faultJWKS(prev))
 	srv := faultHTTP(t, idp)
@@ -394,7 +381,7 @@ func testFaultOutage(t *testing.T) {
 	good := faultJWKS(k)
 	idp := newFaultIdP(good)
 	srv := faultHTTP(t, idp)
-	clk := newFaultClock(jwttest.Epoch)
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	v := newV(t, jwtauth.Config{
 		JWKSetURL:          srv.URL + "/jwks",
 		InsecureAllowHTTP:  true,
@@ -508,7 +495,7 @@ func testFaultSlowDrip(t *testing.T) {
 		InsecureAllowHTTP: true,
 		HTTPClient:        &http.Client{Timeout: 300 * time.Millisecond},
 		Algorithms:        []string{"ES256"},
-		Now:               newFaultClock(jwttest.Epoch).Now,
+		Now:               jwttest.NewFakeClock(jwttest.Epoch).Now,
 	})
 	tok := faultTokens(k, 1)[0]
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
@@ -545,7 +532,7 @@ func testFaultRedirectToHTTP(t *testing.T) {
 		JWKSetURL:   srv.URL + "/jwks",
 		TLSClientCA: ca,
 		Algorithms:  []string{"ES256"},
-		Now:         newFaultClock(jwttest.Epoch).Now,
+		Now:         jwttest.NewFakeClock(jwttest.Epoch).Now,
 	})
 	tok := faultTokens(k, 1)[0]
 	_, err := verify(t, v, tok)
@@ -577,7 +564,7 @@ func testFaultRandomKids(t *testing.T) {
 	attacker := jwttest.EC("fault-kids-attacker", "ES256", "")
 	idp := newFaultIdP(faultJWKS(k))
 	srv := faultHTTP(t, idp)
-	clk := newFaultClock(jwttest.Epoch)
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	v := newV(t, jwtauth.Config{
 		JWKSetURL:          srv.URL + "/jwks",
 		InsecureAllowHTTP:  true,
@@ -668,7 +655,7 @@ func testFaultMemory(t *testing.T) {
 			const minRefresh = 30 * time.Second
 			idp := newFaultIdP(faultBody("application/json", tc.body, tc.length))
 			srv := faultHTTP(t, idp)
-			clk := newFaultClock(jwttest.Epoch)
+			clk := jwttest.NewFakeClock(jwttest.Epoch)
 			v := newV(t, jwtauth.Config{
 				JWKSetURL:          srv.URL + "/jwks",
 				InsecureAllowHTTP:  true,

@@ -273,7 +273,7 @@ func testObsDebug(t *testing.T) {
 	odd := map[string]any{"kty": "XYZ", "kid": "obs-odd"}
 	idp := newFaultIdP(faultBody("application/json", jwttest.JWKSOf(k1.JWK(false), odd), true))
 	srv := faultHTTP(t, idp)
-	clk := newFaultClock(jwttest.Epoch)
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	var log obsLog
 	v := newV(t, jwtauth.Config{
 		JWKSetURL:         srv.URL + "/jwks",
@@ -379,7 +379,7 @@ func testObsStats(t *testing.T) {
 	k2 := jwttest.EC("obs-s2", "ES256", "obs-s2")
 	idp := newFaultIdP(faultJWKS(k1))
 	srv := faultHTTP(t, idp)
-	clk := newFaultClock(jwttest.Epoch)
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	v := newV(t, jwtauth.Config{
 		JWKSetURL:          srv.URL + "/jwks",
 		InsecureAllowHTTP:  true,
@@ -461,7 +461,7 @@ func testObsStatsConcurrent(t *testing.T) {
 	k := jwttest.EC("obs-c", "ES256", "obs-c")
 	idp := newFaultIdP(faultJWKS(k))
 	srv := faultHTTP(t, idp)
-	clk := newFaultClock(jwttest.Epoch)
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	v := newV(t, jwtauth.Config{
 		JWKSetURL:         srv.URL + "/jwks",
 		InsecureAllowHTTP: true,

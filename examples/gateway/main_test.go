@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -26,21 +25,9 @@ import (
 	"github.com/jwtgate/jwtgate/jwtauth"
 )
 
-// clock is a settable clock, safe to read from server goroutines.
-type clock struct{ ns atomic.Int64 }
-
-func newClock() *clock {
-	c := &clock{}
-	c.ns.Store(jwttest.Epoch.UnixNano())
-	return c
-}
-
-func (c *clock) Now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) Add(d time.Duration) { c.ns.Add(int64(d)) }
-
 // env is a gateway in front of a recording upstream.
 type env struct {
-	clk   *clock
+	clk   *jwttest.FakeClock
 	gw    *gateway
 	front *httptest.Server
 	up    *exampletest.Upstream
@@ -57,7 +44,7 @@ func defaultOptions(t *testing.T, upstreamURL string) options {
 
 func newEnv(t *testing.T, mutate func(*jwtauth.Config, *options)) *env {
 	t.Helper()
-	e := &env{clk: newClock(), up: exampletest.NewUpstream(t, nil)}
+	e := &env{clk: jwttest.NewFakeClock(jwttest.Epoch), up: exampletest.NewUpstream(t, nil)}
 	cfg := exampletest.Config(e.clk.Now)
 	cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		e.mu.Lock()
@@ -529,14 +516,14 @@ func TestCookieExpiry(t *testing.T) {
 	assert.Equal(t, 1800, ck.MaxAge)
 	cookie := http.Header{"Cookie": {ck.Name + "=" + ck.Value}}
 
-	e.clk.Add(29 * time.Minute)
+	e.clk.Advance(29 * time.Minute)
 	resp, body := e.get(t, "/", cookie)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.Equal(t, 1, e.up.Count())
 
 	// Past exp and the leeway: a browser would have dropped the cookie;
 	// one that still sends it is refused, and told to drop it.
-	e.clk.Add(5 * time.Minute)
+	e.clk.Advance(5 * time.Minute)
 	resp, body = e.get(t, "/", cookie)
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.Contains(t, body, "jwt.invalid")
@@ -646,7 +633,7 @@ func TestNewGatewayRejects(t *testing.T) {
 		"no key source":           {cfg: func(c *jwtauth.Config) { c.JWKSetValue = "" }},
 	} {
 		t.Run(name, func(t *testing.T) {
-			cfg := exampletest.Config(newClock().Now)
+			cfg := exampletest.Config(jwttest.NewFakeClock(jwttest.Epoch).Now)
 			o := defaultOptions(t, "http://127.0.0.1:1")
 			if tc.cfg != nil {
 				tc.cfg(&cfg)
