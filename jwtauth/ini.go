@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -214,7 +213,6 @@ const (
 	iniUsersSection = "users"
 	iniEnvMain      = "GF_AUTH_JWT_"
 	iniEnvUsers     = "GF_USERS_"
-	iniMaxFileSize  = 1 << 20
 )
 
 // iniKey describes one key of [auth.jwt].
@@ -981,17 +979,9 @@ func iniReadFile(path string) (string, error) {
 	if !st.Mode().IsRegular() {
 		return "", fmt.Errorf("$__file{%s}: not a regular file", path)
 	}
-	f, err := os.Open(path)
+	b, err := readLimited(path)
 	if err != nil {
 		return "", fmt.Errorf("$__file: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, iniMaxFileSize+1))
-	if err != nil {
-		return "", fmt.Errorf("$__file: %w", err)
-	}
-	if len(b) > iniMaxFileSize {
-		return "", fmt.Errorf("$__file{%s}: larger than 1 MiB", path)
 	}
 	return strings.TrimSpace(string(b)), nil
 }

@@ -337,7 +337,8 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 	return is, nil
 }
 
-// readLimited reads a key file, refusing files over 1 MiB.
+// readLimited reads a key file (or an ini $__file{}), refusing files over
+// 1 MiB.
 func readLimited(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
