@@ -60,9 +60,6 @@ type issuer struct {
 	refused  atomic.Uint64
 }
 
-// algIndex returns the index of alg in keys.Algorithms, or -1.
-func algIndex(alg string) int { return keys.AlgorithmIndex(alg) }
-
 // Verify verifies a raw compact JWS (without "Bearer ") and returns the
 // identity it carries. The checks, in order: size cap, compact form and
 // header, the issuer (NewMulti), alg allow-list, key lookup by kid,
@@ -163,7 +160,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if err != nil {
 		return nil, nil, err
 	}
-	ai := algIndex(t.Alg)
+	ai := keys.AlgorithmIndex(t.Alg)
 	if ai < 0 || is.allowed&(1<<ai) == 0 {
 		return nil, is, fail(ErrAlgorithm, "alg", "alg "+quote(t.Alg)+" not allowed")
 	}
@@ -224,7 +221,7 @@ func unsecured(token string) bool {
 	if err != nil {
 		return errors.Is(err, jws.ErrNoAlg)
 	}
-	return algIndex(t.Alg) < 0
+	return keys.AlgorithmIndex(t.Alg) < 0
 }
 
 // route picks the issuer of a token: the only one, or (NewMulti) the one
@@ -286,19 +283,11 @@ func keyError(err error, kid, alg string) error {
 		// Unavailable keys, a cancelled ctx, or a custom Source failing:
 		// fail closed with 503, keeping the cause.
 		cause := err
-		if errors.Is(err, jwks.ErrUnavailable) {
-			cause = unwrapOther(err, jwks.ErrUnavailable)
+		if err == jwks.ErrUnavailable { // the bare sentinel adds nothing to Reason
+			cause = nil
 		}
 		return &ValidationError{Reason: ErrKeysUnavailable, Detail: "the key source failed", Err: cause}
 	}
-}
-
-// unwrapOther returns err itself, unless err is exactly the sentinel.
-func unwrapOther(err, sentinel error) error {
-	if err == sentinel {
-		return nil
-	}
-	return err
 }
 
 // claimError converts a claims package error.
