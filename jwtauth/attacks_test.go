@@ -89,22 +89,11 @@ func atkRequireResponse(t testing.TB, code int, h http.Header, body string, want
 	require.Empty(t, h.Values("Set-Cookie"))
 }
 
-// atkCountingSource counts key lookups.
-type atkCountingSource struct {
-	src keys.Source
-	n   atomic.Int64
-}
-
-func (c *atkCountingSource) KeysFor(ctx context.Context, kid, alg string) ([]keys.Key, error) {
-	c.n.Add(1)
-	return c.src.KeysFor(ctx, kid, alg)
-}
-
-func atkNewCounting(t testing.TB, jwks []byte) *atkCountingSource {
+func atkNewCounting(t testing.TB, jwks []byte) *countingSource {
 	t.Helper()
 	set, err := keys.ParseJWKS(jwks)
 	require.NoError(t, err)
-	return &atkCountingSource{src: set}
+	return &countingSource{set: set}
 }
 
 // atkConfig is the catalog's configuration.

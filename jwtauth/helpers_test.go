@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,15 +86,16 @@ func serve(v *jwtauth.Verifier, r *http.Request) (*httptest.ResponseRecorder, *j
 	return w, seen, seenReq
 }
 
-// countingSource counts lookups and can swap its key set.
+// countingSource counts lookups, can fail on demand and can have its key
+// set swapped between verifications.
 type countingSource struct {
-	set   *keys.Set
-	calls int
-	err   error
+	set *keys.Set
+	err error
+	n   atomic.Int64
 }
 
 func (s *countingSource) KeysFor(ctx context.Context, kid, alg string) ([]keys.Key, error) {
-	s.calls++
+	s.n.Add(1)
 	if s.err != nil {
 		return nil, s.err
 	}
