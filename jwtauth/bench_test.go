@@ -1,11 +1,19 @@
 package jwtauth_test
 
 import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/jwtgate/jwtgate/internal/jwttest"
 	"github.com/jwtgate/jwtgate/jwtauth"
@@ -37,7 +45,7 @@ func benchKey(alg string) *jwttest.Key {
 	}
 }
 
-func benchVerifier(b *testing.B, alg string, cacheSize int) (*jwtauth.Verifier, string) {
+func benchVerifier(b testing.TB, alg string, cacheSize int) (*jwtauth.Verifier, string) {
 	k := benchKey(alg)
 	v := newV(b, jwtauth.Config{
 		JWKSetValue:    jwksValue(k),
@@ -106,4 +114,34 @@ func BenchmarkVerifyParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The hot path's allocations beyond the signature check itself stay few:
+// a regression (a buffer escaping to the heap, a value boxed per claim)
+// shows here as a count, without timing anything. The RSA check's own
+// allocations are measured alongside, so a Go release that changes them
+// does not move the bound.
+func TestVerifyAllocations(t *testing.T) {
+	v, tok := benchVerifier(t, "RS256", -1)
+	k := benchKey("RS256")
+	pub := k.Public.(*rsa.PublicKey)
+	in, sig64, _ := strings.Cut(tok[strings.IndexByte(tok, '.')+1:], ".")
+	input := tok[:strings.IndexByte(tok, '.')+1] + in
+	sig, err := base64.RawURLEncoding.DecodeString(sig64)
+	require.NoError(t, err)
+	digest := sha256.Sum256([]byte(input))
+	require.NoError(t, rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig))
+
+	ctx := context.Background()
+	floor := testing.AllocsPerRun(50, func() { _ = rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig) })
+	total := testing.AllocsPerRun(50, func() {
+		if _, err := v.Verify(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// 16 with Go 1.26: the decoded payload; the claims map (4: header,
+	// directory, table, slots) and its nested object (2); three slabs
+	// the boxed strings, numbers and arrays point into; three arrays; the
+	// OrgRoles map (2); the Identity.
+	assert.LessOrEqual(t, total-floor, 16.0, "allocations per Verify beyond rsa.VerifyPKCS1v15 (%v)", floor)
 }

@@ -1,7 +1,8 @@
 // Package jws splits and checks a compact JWS (RFC 7515 §7.1) and verifies
 // its signature with the standard library's crypto, the way RFC 7518
 // specifies each algorithm. It is jwtgate's hot path: one pass over the
-// token, one allocation for the decoded header and payload, no reflection.
+// token, one allocation for the decoded header and payload (the signature
+// can go into a caller's buffer), no reflection.
 package jws
 
 import (
@@ -56,7 +57,7 @@ type Token struct {
 	KID     string // "kid" header, verbatim; "" when absent
 	HasKID  bool   // the header has a kid member
 	Payload []byte // decoded payload
-	Sig     []byte // decoded signature
+	Sig     []byte // decoded signature (nil from ParseSig, which returns it apart)
 
 	raw    string // the token as received
 	dot2   int    // index of the second '.'
@@ -117,57 +118,69 @@ func segment(s, part string) (string, bool, error) {
 // parameters have no place in a JWS it accepts). jku, x5u, jwk, x5c and
 // x5t are ignored: keys come only from configuration.
 func Parse(tok string) (Token, error) {
-	var t Token
-	err := t.parse(tok)
+	t, sig, err := ParseSig(tok, nil)
+	t.Sig = sig
 	return t, err
 }
 
-func (t *Token) parse(tok string) error {
+// ParseSig is Parse with the signature returned apart from the Token (whose
+// Sig it leaves nil) and decoded into sigBuf when it fits, else into a
+// fresh buffer. A caller that passes an array on its stack spares the hot
+// path a heap allocation; sigBuf must then outlive every use of sig. (The
+// signature is a separate result because escape analysis does not tell a
+// struct's fields apart: inside the Token, the stack array would escape
+// along with the payload.)
+func ParseSig(tok string, sigBuf []byte) (t Token, sig []byte, err error) {
 	if len(tok) > MaxTokenBytes {
-		return malformed("token", "longer than 64 KiB")
+		return Token{}, nil, malformed("token", "longer than 64 KiB")
 	}
 	dot1 := indexDot(tok, 0)
 	if dot1 < 0 {
-		return malformed("token", "not three segments")
+		return Token{}, nil, malformed("token", "not three segments")
 	}
 	dot2 := indexDot(tok, dot1+1)
 	if dot2 < 0 || indexDot(tok, dot2+1) >= 0 {
-		return malformed("token", "not three segments")
+		return Token{}, nil, malformed("token", "not three segments")
 	}
 	h, hp, err := segment(tok[:dot1], "header")
 	if err != nil {
-		return err
+		return Token{}, nil, err
 	}
 	p, pp, err := segment(tok[dot1+1:dot2], "payload")
 	if err != nil {
-		return err
+		return Token{}, nil, err
 	}
 	s, _, err := segment(tok[dot2+1:], "signature")
 	if err != nil {
-		return err
+		return Token{}, nil, err
 	}
 	hl, pl, sl := rawURL.DecodedLen(len(h)), rawURL.DecodedLen(len(p)), rawURL.DecodedLen(len(s))
-	buf := make([]byte, hl+pl+sl)
+	buf := make([]byte, hl+pl)
 	hn, err := rawURL.Decode(buf[:hl], unsafeBytes(h))
 	if err != nil {
-		return malformed("header", "bad base64")
+		return Token{}, nil, malformed("header", "bad base64")
 	}
-	pn, err := rawURL.Decode(buf[hl:hl+pl], unsafeBytes(p))
+	pn, err := rawURL.Decode(buf[hl:], unsafeBytes(p))
 	if err != nil {
-		return malformed("payload", "bad base64")
+		return Token{}, nil, malformed("payload", "bad base64")
 	}
-	sn, err := rawURL.Decode(buf[hl+pl:], unsafeBytes(s))
+	if len(sigBuf) < sl {
+		sigBuf = make([]byte, sl)
+	}
+	sn, err := rawURL.Decode(sigBuf[:sl], unsafeBytes(s))
 	if err != nil {
-		return malformed("signature", "bad base64")
+		return Token{}, nil, malformed("signature", "bad base64")
 	}
-	*t = Token{
+	t = Token{
 		Payload: buf[hl : hl+pn : hl+pn],
-		Sig:     buf[hl+pl : hl+pl+sn : hl+pl+sn],
 		raw:     tok,
 		dot2:    dot2,
 		padded:  hp || pp,
 	}
-	return t.header(buf[:hn:hn])
+	if err := t.header(buf[:hn:hn]); err != nil {
+		return Token{}, nil, err
+	}
+	return t, sigBuf[:sn:sn], nil
 }
 
 func indexDot(s string, from int) int {

@@ -54,6 +54,27 @@ func TestParseAndVerifyEveryAlg(t *testing.T) {
 	}
 }
 
+// ParseSig decodes the signature into the caller's buffer when it fits
+// and into a fresh one when it does not; either way it is the signature
+// Parse returns, and the Token itself carries none.
+func TestParseSigBuffer(t *testing.T) {
+	k := jwttest.RSA("jws", 2048, "r") // 256-byte signature
+	tok := k.Sign(jwttest.Default())
+	want, err := jws.Parse(tok)
+	require.NoError(t, err)
+	require.Len(t, want.Sig, 256)
+
+	for _, size := range []int{512, 256, 255, 0} {
+		buf := make([]byte, size)
+		p, sig, err := jws.ParseSig(tok, buf)
+		require.NoError(t, err, "buffer of %d", size)
+		assert.Nil(t, p.Sig, "buffer of %d", size)
+		assert.Equal(t, want.Sig, sig, "buffer of %d", size)
+		assert.Equal(t, size >= 256, size > 0 && &buf[0] == &sig[0], "buffer of %d used only when it fits", size)
+		assert.True(t, jws.Verify(k.Alg, k.Public, p.SigningInput(), sig))
+	}
+}
+
 // TestPublishedVectors verifies every RFC 7515/7520/8037 example with its
 // published key (parsed here with go-jose, independently of package keys).
 func TestPublishedVectors(t *testing.T) {
