@@ -44,13 +44,57 @@ func (e *Error) Unwrap() error { return ErrSyntax }
 
 // Decoder reads one JSON text. The zero value is not usable; use New.
 type Decoder struct {
-	data    []byte
-	pos     int
-	depth   int
-	strs    []string  // slab the boxed string values point into
-	floats  []float64 // slab the boxed numbers point into
-	arrays  [][]any   // slab the boxed arrays' slice headers point into
-	scratch []any     // stack of array elements being decoded
+	data   []byte
+	pos    int
+	depth  int
+	strs   []string  // slab the boxed string values point into
+	floats []float64 // slab the boxed numbers point into
+	arrays [][]any   // slab the boxed arrays' slice headers point into
+
+	// The elements of the arrays being decoded (a stack: nested arrays
+	// push above their parent's elements). The first len(inline) live in
+	// the Decoder itself, which callers keep on their stack, and only
+	// the rest spill into the heap. They are indexed, never sliced: a
+	// slice of inline stored in the Decoder would move it to the heap.
+	inline [8]any
+	spill  []any
+	nelems int
+}
+
+func (d *Decoder) push(v any) {
+	if d.nelems < len(d.inline) {
+		d.inline[d.nelems] = v
+	} else {
+		d.spill = append(d.spill, v)
+	}
+	d.nelems++
+}
+
+// popTo moves the elements above base into a new exact-size slice.
+func (d *Decoder) popTo(base int) []any {
+	a := make([]any, d.nelems-base)
+	for i := range a {
+		j := base + i
+		if j < len(d.inline) {
+			a[i], d.inline[j] = d.inline[j], nil
+		} else {
+			a[i] = d.spill[j-len(d.inline)]
+		}
+	}
+	d.truncate(base)
+	return a
+}
+
+// truncate drops the elements above base.
+func (d *Decoder) truncate(base int) {
+	for j := base; j < d.nelems && j < len(d.inline); j++ {
+		d.inline[j] = nil
+	}
+	if s := max(base-len(d.inline), 0); s < len(d.spill) {
+		clear(d.spill[s:])
+		d.spill = d.spill[:s]
+	}
+	d.nelems = base
 }
 
 // New returns a Decoder over data. data must not be modified while any
@@ -222,14 +266,18 @@ func (d *Decoder) members(member func(name string) error) error {
 func (d *Decoder) object(hint int) (map[string]any, error) {
 	m := make(map[string]any, hint)
 	err := d.members(func(name string) error {
-		if _, dup := m[name]; dup {
-			return d.fail("duplicate member name")
-		}
 		v, err := d.Value()
 		if err != nil {
 			return err
 		}
+		// One map operation instead of a lookup and an insert: a name
+		// seen before does not grow the map. (The earlier value is
+		// overwritten, but the whole object is refused.)
+		n := len(m)
 		m[name] = v
+		if len(m) == n {
+			return d.fail("duplicate member name")
+		}
 		return nil
 	})
 	if err != nil {
@@ -250,16 +298,17 @@ func (d *Decoder) array() ([]any, error) {
 		d.depth--
 		return []any{}, nil
 	}
-	base := len(d.scratch)
-	defer func() { clear(d.scratch[base:]); d.scratch = d.scratch[:base] }()
+	base := d.nelems
 	for {
 		v, err := d.Value()
 		if err != nil {
+			d.truncate(base)
 			return nil, err
 		}
-		d.scratch = append(d.scratch, v)
+		d.push(v)
 		d.ws()
 		if d.pos >= len(d.data) {
+			d.truncate(base)
 			return nil, d.fail("unexpected end of input")
 		}
 		switch d.data[d.pos] {
@@ -268,10 +317,9 @@ func (d *Decoder) array() ([]any, error) {
 		case ']':
 			d.pos++
 			d.depth--
-			a := make([]any, len(d.scratch)-base)
-			copy(a, d.scratch[base:])
-			return a, nil
+			return d.popTo(base), nil
 		default:
+			d.truncate(base)
 			return nil, d.fail("expected ',' or ']'")
 		}
 	}
@@ -483,14 +531,13 @@ func (d *Decoder) number() (any, error) {
 // presize sizes the slabs from cheap vectorised counts, so a typical
 // claims set needs one allocation for all its string values and one for
 // all its numbers: quotes bound strings (member names included, hence the
-// colons taken off), commas bound numbers. Array scratch starts small.
+// colons taken off), commas bound numbers.
 func (d *Decoder) presize() {
 	q := bytes.Count(d.data, quote)
 	n := bytes.Count(d.data, comma)
 	c := bytes.Count(d.data, colon)
 	d.strs = make([]string, 0, min(max(q/2-c, 0)+2, 64))
 	d.floats = make([]float64, 0, min(n+1, 8))
-	d.scratch = make([]any, 0, 4)
 }
 
 var quote, comma, colon = []byte{'"'}, []byte{','}, []byte{':'}
