@@ -52,6 +52,13 @@ func tlsConfig(o *Options) (*tls.Config, error) {
 
 // newClient returns the client every fetch uses, and the transport to close
 // on Close when the client is the default one (nil otherwise).
+// idleConnTimeout is how long the default client keeps a connection to
+// the key server open after a fetch: long enough to reuse it for the JWKS
+// right after the discovery document, or for a retry, but not across
+// refreshes minutes apart, where it would only hold a socket, two
+// goroutines and 8 KiB of buffers per Remote.
+const idleConnTimeout = 5 * time.Second
+
 func newClient(s *settings) (*http.Client, *http.Transport, error) {
 	check := redirectPolicy(s.InsecureAllowHTTP)
 	if s.HTTPClient != nil {
@@ -84,7 +91,7 @@ func newClient(s *settings) (*http.Client, *http.Transport, error) {
 		ExpectContinueTimeout: time.Second,
 		MaxIdleConns:          4,
 		MaxIdleConnsPerHost:   2,
-		IdleConnTimeout:       90 * time.Second,
+		IdleConnTimeout:       idleConnTimeout,
 		ForceAttemptHTTP2:     true,
 	}
 	return &http.Client{Transport: tr, Timeout: defaultTimeout, CheckRedirect: check}, tr, nil

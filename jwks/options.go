@@ -54,7 +54,8 @@ type Options struct {
 	// HTTPClient sends the requests. nil means a client with a 10 s
 	// overall timeout, TLS 1.2 or later, the TLS fields below, proxies from
 	// the environment (HTTPS_PROXY, NO_PROXY), and redirects followed at
-	// most 3 times and only to https (or http with InsecureAllowHTTP).
+	// most 3 times and only to https (or http with InsecureAllowHTTP);
+	// its connections are reused for 5 s after a fetch, then closed.
 	// When set, the TLS fields must be empty; its Timeout (10 s when 0)
 	// bounds each fetch, and the redirect rule above is added to its own
 	// CheckRedirect (the client itself is not modified).

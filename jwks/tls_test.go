@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -81,6 +82,40 @@ func TestTLS_defaultClient(t *testing.T) {
 		defer r.Close()
 		mustFind(t, r, "k1")
 	})
+}
+
+// The default client does not hold a connection open between refreshes:
+// the one used for a fetch is closed by the client a few seconds later,
+// while the Remote stays open.
+func TestTLS_idleConnectionClosed(t *testing.T) {
+	t.Parallel()
+	var open atomic.Int64
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(jwttest.JWKS(key1))
+	}))
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	r := tlsRemote(t, ts, jwks.Options{})
+	mustFind(t, r, "k1")
+	if n := open.Load(); n != 1 {
+		t.Fatalf("%d connections open right after the fetch, want 1 (kept for reuse)", n)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for open.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the idle connection is still open 30 s after the fetch")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	mustFind(t, r, "k1") // the cached set still answers
 }
 
 // TestATK17_huge: a 64 MiB body fails promptly with ErrUnavailable, having
