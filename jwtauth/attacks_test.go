@@ -105,20 +105,6 @@ func atkConfig() jwtauth.Config {
 	}
 }
 
-// atkClaims returns the default claims with kv applied (a nil value
-// deletes the claim).
-func atkClaims(kv map[string]any) jwttest.Claims {
-	c := jwttest.Default()
-	for k, v := range kv {
-		if v == nil {
-			delete(c, k)
-		} else {
-			c[k] = v
-		}
-	}
-	return c
-}
-
 // atkToken is the catalog's default token.
 func atkToken() string { return atkGood.Sign(jwttest.Default()) }
 
@@ -427,7 +413,7 @@ func testATK02(t *testing.T) {
 	// signature always do; pick a payload filler so the payload does too.
 	var tok string
 	for n := 0; ; n++ {
-		tok = atkGood.Sign(atkClaims(map[string]any{"x": strings.Repeat("y", n)}))
+		tok = atkGood.Sign(claimsWith(map[string]any{"x": strings.Repeat("y", n)}))
 		_, p, _ := atkSplit(t, tok)
 		if len(p)%4 != 0 {
 			break
@@ -566,7 +552,7 @@ func testATK09(t *testing.T) {
 		{"iat_now+59s", "iat", 59 * sec, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			tok := atkGood.Sign(atkClaims(map[string]any{c.claim: jwttest.Unix(c.at)}))
+			tok := atkGood.Sign(claimsWith(map[string]any{c.claim: jwttest.Unix(c.at)}))
 			if c.want == nil {
 				h.served(t, tok, "alice")
 			} else {
@@ -576,24 +562,24 @@ func testATK09(t *testing.T) {
 	}
 	t.Run("no_leeway_exp_now-1s", func(t *testing.T) {
 		h := atkNewHarness(t, func(c *jwtauth.Config) { c.Leeway = -1 })
-		h.refused(t, atkGood.Sign(atkClaims(map[string]any{"exp": jwttest.Unix(-sec)})), jwtauth.ErrExpired)
+		h.refused(t, atkGood.Sign(claimsWith(map[string]any{"exp": jwttest.Unix(-sec)})), jwtauth.ErrExpired)
 	})
 }
 
 func testATK10(t *testing.T) {
 	h := atkNewHarness(t)
 	t.Run("no_sub", func(t *testing.T) {
-		h.refused(t, atkGood.Sign(atkClaims(map[string]any{"sub": nil})), jwtauth.ErrMissingClaim)
+		h.refused(t, atkGood.Sign(claimsWith(map[string]any{"sub": nil})), jwtauth.ErrMissingClaim)
 	})
 	t.Run("empty_sub", func(t *testing.T) {
-		h.refused(t, atkGood.Sign(atkClaims(map[string]any{"sub": ""})), jwtauth.ErrMissingClaim)
+		h.refused(t, atkGood.Sign(claimsWith(map[string]any{"sub": ""})), jwtauth.ErrMissingClaim)
 	})
 	t.Run("no_login_no_email", func(t *testing.T) {
 		h := atkNewHarness(t, func(c *jwtauth.Config) { c.UsernameClaim, c.EmailClaim = "login", "email" })
 		h.refused(t, atkToken(), jwtauth.ErrMissingClaim)
-		h.served(t, atkGood.Sign(atkClaims(map[string]any{"email": "alice@example.com"})), "alice")
+		h.served(t, atkGood.Sign(claimsWith(map[string]any{"email": "alice@example.com"})), "alice")
 	})
-	noExp := atkGood.Sign(atkClaims(map[string]any{"exp": nil}))
+	noExp := atkGood.Sign(claimsWith(map[string]any{"exp": nil}))
 	t.Run("no_exp_served", func(t *testing.T) { h.served(t, noExp, "alice") })
 	t.Run("no_exp_RequireExp", func(t *testing.T) {
 		h := atkNewHarness(t, func(c *jwtauth.Config) { c.RequireExp = true })
@@ -626,7 +612,7 @@ func testATK11(t *testing.T) {
 		"aud_array_with_null": {"aud": []any{"api", nil}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			h.refused(t, atkGood.Sign(atkClaims(kv)), jwtauth.ErrMalformed)
+			h.refused(t, atkGood.Sign(claimsWith(kv)), jwtauth.ErrMalformed)
 		})
 	}
 }
@@ -637,7 +623,7 @@ func testATK12(t *testing.T) {
 		c.ExpectClaims = map[string]any{"iss": iss, "sub": "svc-1"}
 	})
 	sign := func(iss, sub string) string {
-		return atkGood.Sign(atkClaims(map[string]any{"iss": iss, "sub": sub}))
+		return atkGood.Sign(claimsWith(map[string]any{"iss": iss, "sub": sub}))
 	}
 	for name, bad := range map[string]string{
 		"case":           "https://IDP.example.com",
@@ -679,7 +665,7 @@ func testATK13(t *testing.T) {
 		{"exact_string", "api", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			tok := atkGood.Sign(atkClaims(map[string]any{"aud": c.aud}))
+			tok := atkGood.Sign(claimsWith(map[string]any{"aud": c.aud}))
 			if c.want == nil {
 				h.served(t, tok, "alice")
 			} else {
@@ -697,7 +683,7 @@ func testATK14(t *testing.T) {
 		"org":    map[string]any{"id": "x"},
 	}
 	h := atkNewHarness(t, func(c *jwtauth.Config) { c.ExpectClaims = expect })
-	base := func() jwttest.Claims { return atkClaims(expect) }
+	base := func() jwttest.Claims { return claimsWith(expect) }
 	// sign marshals the claims and applies textual replacements, for number
 	// spellings json.Marshal cannot produce.
 	sign := func(c jwttest.Claims, repl ...string) string {
@@ -1197,7 +1183,7 @@ func testATK27(t *testing.T) {
 	})
 	t.Run("expired_query_token_not_echoed", func(t *testing.T) {
 		h := atkNewHarness(t, urlLogin)
-		expired := atkGood.Sign(atkClaims(map[string]any{"iat": jwttest.Unix(-3 * time.Hour), "exp": jwttest.Unix(-2 * time.Hour)}))
+		expired := atkGood.Sign(claimsWith(map[string]any{"iat": jwttest.Unix(-3 * time.Hour), "exp": jwttest.Unix(-2 * time.Hour)}))
 		res := h.serve(t, httptest.NewRequest(http.MethodGet, "/?auth_token="+expired, nil))
 		require.False(t, res.next)
 		requireOnly(t, res.err, jwtauth.ErrExpired)
@@ -1237,7 +1223,7 @@ func testATK28(t *testing.T) {
 		h := atkNewHarness(t, func(c *jwtauth.Config) {
 			c.ExpectClaims = map[string]any{"iss": "https://idp.example.com"}
 		})
-		tok := atkGood.Sign(atkClaims(map[string]any{"iss": evil}))
+		tok := atkGood.Sign(claimsWith(map[string]any{"iss": evil}))
 		res := h.serve(t, atkBearer(tok))
 		requireOnly(t, res.err, jwtauth.ErrClaimMismatch)
 		noEcho(t, res, tok, "evil", "s=1", "iss")
@@ -1253,7 +1239,7 @@ func testATK28(t *testing.T) {
 	t.Run("c_crlf_in_sub", func(t *testing.T) {
 		h := atkNewHarness(t)
 		sub := "alice\r\nX-Injected: 1"
-		tok := atkGood.Sign(atkClaims(map[string]any{"sub": sub}))
+		tok := atkGood.Sign(claimsWith(map[string]any{"sub": sub}))
 		res := h.serve(t, atkBearer(tok))
 		if res.err != nil {
 			requireOnly(t, res.err, jwtauth.ErrMalformed)
@@ -1285,8 +1271,8 @@ func testATK29(t *testing.T) {
 	}
 	inputs := map[string]string{
 		"1MiB_of_A":      strings.Repeat("A", 1<<20),
-		"1MiB_claim":     atkGood.Sign(atkClaims(map[string]any{"blob": strings.Repeat("x", 1<<20)})),
-		"aud_100k_items": atkGood.Sign(atkClaims(map[string]any{"aud": aud})),
+		"1MiB_claim":     atkGood.Sign(claimsWith(map[string]any{"blob": strings.Repeat("x", 1<<20)})),
+		"aud_100k_items": atkGood.Sign(claimsWith(map[string]any{"aud": aud})),
 	}
 	capText := strconv.Itoa(jwtauth.MaxTokenBytes)
 	for name, in := range inputs {
@@ -1750,7 +1736,7 @@ func testATK101(t *testing.T) {
 		t.Run(name, func(t *testing.T) { h.refused(t, tok, jwtauth.ErrMalformed) })
 	}
 	t.Run("genuine_replacement_char_served", func(t *testing.T) {
-		h.served(t, atkGood.Sign(atkClaims(map[string]any{"iss": "https://idp.example.com/\ufffd"})), "alice")
+		h.served(t, atkGood.Sign(claimsWith(map[string]any{"iss": "https://idp.example.com/\ufffd"})), "alice")
 	})
 }
 
@@ -1830,7 +1816,7 @@ func testATK105(t *testing.T) {
 	hd, p, s := atkSplit(t, atkToken())
 	forgedPayload := jwttest.B64([]byte(`{"sub":"admin","exp":` + strconv.FormatInt(jwttest.Unix(time.Hour), 10) + `}`))
 	otherHd, _, _ := atkSplit(t, atkGood.WithAlg("PS256").Sign(jwttest.Default()))
-	other := atkGood.Sign(atkClaims(map[string]any{"sub": "bob"}))
+	other := atkGood.Sign(claimsWith(map[string]any{"sub": "bob"}))
 	_, otherP, _ := atkSplit(t, other)
 	for name, tok := range map[string]string{
 		"forged_payload":      hd + "." + forgedPayload + "." + s,
@@ -1846,7 +1832,7 @@ func testATK105(t *testing.T) {
 // token is never unwrapped or trusted.
 func testATK106(t *testing.T) {
 	h := atkNewHarness(t)
-	inner := atkAttacker.Sign(atkClaims(map[string]any{"sub": "admin"}))
+	inner := atkAttacker.Sign(claimsWith(map[string]any{"sub": "admin"}))
 	for name, tok := range map[string]string{
 		"cty_jwt_inner_raw":    atkGood.SignRaw("RS256", []byte(`{"alg":"RS256","kid":"good","typ":"JWT","cty":"JWT"}`), []byte(inner)),
 		"cty_jwt_inner_quoted": atkGood.SignRaw("RS256", []byte(`{"alg":"RS256","kid":"good","typ":"JWT","cty":"JWT"}`), []byte(strconv.Quote(inner))),
@@ -1880,7 +1866,7 @@ func testATK107(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = v.Close() })
 	h.v = v
-	as := func(iss any) jwttest.Claims { return atkClaims(map[string]any{"iss": iss}) }
+	as := func(iss any) jwttest.Claims { return claimsWith(map[string]any{"iss": iss}) }
 	t.Run("iss_B_signed_by_A_same_kid", func(t *testing.T) { h.refused(t, keyA.Sign(as(issB)), jwtauth.ErrSignature) })
 	t.Run("iss_B_signed_by_A_own_kid", func(t *testing.T) { h.refused(t, keyAOwn.Sign(as(issB)), jwtauth.ErrUnknownKey) })
 	t.Run("iss_unknown", func(t *testing.T) {
@@ -1940,7 +1926,7 @@ func testATK109(t *testing.T) {
 // never become request headers, and never change the Identity's login.
 func testATK110(t *testing.T) {
 	h := atkNewHarness(t, func(c *jwtauth.Config) { c.EmailClaim = "email" })
-	tok := atkGood.Sign(atkClaims(map[string]any{
+	tok := atkGood.Sign(claimsWith(map[string]any{
 		"X-WEBAUTH-USER":   "admin",
 		"X-WEBAUTH-EMAIL":  "admin@example.com",
 		"X-Grafana-Org-Id": "1",
@@ -2039,7 +2025,7 @@ func testATK113(t *testing.T) {
 func testATK114(t *testing.T) {
 	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	h := atkNewHarness(t, func(c *jwtauth.Config) { c.Now = clk.Now })
-	tok := atkGood.Sign(atkClaims(map[string]any{"exp": jwttest.Unix(2 * time.Minute)}))
+	tok := atkGood.Sign(claimsWith(map[string]any{"exp": jwttest.Unix(2 * time.Minute)}))
 	h.served(t, tok, "alice")
 	h.served(t, tok, "alice") // from the cache
 	clk.Advance(3*time.Minute + time.Second)

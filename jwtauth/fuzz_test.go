@@ -164,17 +164,7 @@ func fuzzSeeds(ks *fuzzKeys) (valid, seeds []string) {
 	claimsJSON := `{"sub":"alice","iat":` + strconv.FormatInt(jwttest.Unix(-time.Minute), 10) +
 		`,"exp":` + strconv.FormatInt(jwttest.Unix(time.Hour), 10) + `}`
 	signRaw := func(hdr, payload string) string { return ks.rsa.SignRaw("RS256", []byte(hdr), []byte(payload)) }
-	with := func(kv map[string]any) string {
-		c := jwttest.Default()
-		for k, v := range kv {
-			if v == nil {
-				delete(c, k)
-			} else {
-				c[k] = v
-			}
-		}
-		return ks.rsa.Sign(c)
-	}
+	with := func(kv map[string]any) string { return ks.rsa.Sign(claimsWith(kv)) }
 	pad := func(seg string) string {
 		for len(seg)%4 != 0 {
 			seg += "="

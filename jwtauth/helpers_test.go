@@ -41,6 +41,20 @@ func requireOnly(t testing.TB, err, want error) {
 	}
 }
 
+// claimsWith returns the default claims with kv applied (a nil value
+// deletes the claim).
+func claimsWith(kv map[string]any) jwttest.Claims {
+	c := jwttest.Default()
+	for k, v := range kv {
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+	}
+	return c
+}
+
 func rsaGood() *jwttest.Key { return jwttest.RSA("good", 2048, "good") }
 
 // newV builds a Verifier with the fixed clock, closed with the test.

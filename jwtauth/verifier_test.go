@@ -160,17 +160,7 @@ func TestClaimValidation(t *testing.T) {
 	mk := func(expect map[string]any) *jwtauth.Verifier {
 		return newV(t, jwtauth.Config{JWKSetValue: jwksValue(k), ExpectClaims: expect})
 	}
-	with := func(extra map[string]any) string {
-		c := jwttest.Default()
-		for n, val := range extra {
-			if val == nil {
-				delete(c, n)
-			} else {
-				c[n] = val
-			}
-		}
-		return k.Sign(c)
-	}
+	with := func(extra map[string]any) string { return k.Sign(claimsWith(extra)) }
 	check := func(t *testing.T, v *jwtauth.Verifier, tok string, want error) {
 		t.Helper()
 		_, err := verify(t, v, tok)
