@@ -116,9 +116,8 @@ func ParseObject(data []byte) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.ws()
-	if d.pos != len(d.data) {
-		return nil, d.fail("data after the top-level value")
+	if err := d.End(); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -131,9 +130,8 @@ func Parse(data []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.ws()
-	if d.pos != len(d.data) {
-		return nil, d.fail("data after the top-level value")
+	if err := d.End(); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
