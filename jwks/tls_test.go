@@ -121,18 +121,8 @@ func TestTLS_idleConnectionClosed(t *testing.T) {
 // TestATK17_huge: a 64 MiB body fails promptly with ErrUnavailable, having
 // read no more than the cap.
 func TestATK17_huge(t *testing.T) {
-	chunk := make([]byte, 32<<10)
 	var written atomic.Int64
-	ts := newTLSServer(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"keys":[`))
-		for written.Load() < 64<<20 {
-			n, err := w.Write(chunk)
-			written.Add(int64(n))
-			if err != nil {
-				return
-			}
-		}
-	})
+	ts := newTLSServer(t, jwttest.HugeJWKS(64<<20, &written))
 	r := tlsRemote(t, ts, jwks.Options{})
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -158,24 +148,7 @@ func TestATK17_slow(t *testing.T) {
 	for _, mode := range []string{"never writes", "trickles"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			ts := newTLSServer(t, func(w http.ResponseWriter, r *http.Request) {
-				if mode == "never writes" {
-					<-r.Context().Done()
-					return
-				}
-				w.Header().Set("Content-Type", "application/json")
-				for {
-					if _, err := w.Write([]byte(" ")); err != nil {
-						return
-					}
-					w.(http.Flusher).Flush()
-					select {
-					case <-r.Context().Done():
-						return
-					case <-time.After(time.Second):
-					}
-				}
-			})
+			ts := newTLSServer(t, jwttest.StalledJWKS(mode == "trickles"))
 			r := tlsRemote(t, ts, jwks.Options{})
 			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 			defer cancel()

@@ -785,17 +785,7 @@ func testATK17(t *testing.T) {
 	t.Run("a_huge_body", func(t *testing.T) {
 		const total = 64 << 20
 		var written atomic.Int64
-		h, hits := remote(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			chunk := bytes.Repeat([]byte(" "), 32<<10)
-			_, _ = w.Write([]byte(`{"keys":[`))
-			for n := 0; n < total; n += len(chunk) {
-				if _, err := w.Write(chunk); err != nil {
-					return
-				}
-				written.Add(int64(len(chunk)))
-			}
-		}))
+		h, hits := remote(t, jwttest.HugeJWKS(total, &written))
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
@@ -819,27 +809,10 @@ func testATK17(t *testing.T) {
 	slow := func(t *testing.T, trickle bool) {
 		done := make(chan struct{})
 		var once sync.Once
+		stalled := jwttest.StalledJWKS(trickle)
 		srv, ca, hits := atkTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer once.Do(func() { close(done) })
-			if !trickle {
-				<-r.Context().Done()
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusOK)
-			tick := time.NewTicker(time.Second)
-			defer tick.Stop()
-			for {
-				if _, err := w.Write([]byte(" ")); err != nil {
-					return
-				}
-				w.(http.Flusher).Flush()
-				select {
-				case <-r.Context().Done():
-					return
-				case <-tick.C:
-				}
-			}
+			stalled(w, r)
 		}))
 		cfg := atkConfig()
 		cfg.JWKSetValue, cfg.JWKSetURL, cfg.TLSClientCA = "", srv.URL+"/jwks", ca
