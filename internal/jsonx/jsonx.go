@@ -74,9 +74,8 @@ func (d *Decoder) push(v any) {
 func (d *Decoder) popTo(base int) []any {
 	a := make([]any, d.nelems-base)
 	for i := range a {
-		j := base + i
-		if j < len(d.inline) {
-			a[i], d.inline[j] = d.inline[j], nil
+		if j := base + i; j < len(d.inline) {
+			a[i] = d.inline[j]
 		} else {
 			a[i] = d.spill[j-len(d.inline)]
 		}
