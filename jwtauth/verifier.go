@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/jwtgate/jwtgate/claims"
 	"github.com/jwtgate/jwtgate/internal/jsonx"
@@ -307,19 +306,23 @@ func claimError(err error) error {
 	return &ValidationError{Reason: reason, Claim: ce.Claim, Detail: ce.Detail}
 }
 
-// sameKey reports whether two Key.Public values are the same key object.
+// sameKey reports whether two Key.Public values are the same key object:
+// the same pointer, or byte slices over the same memory.
 func sameKey(a, b any) bool {
 	switch x := a.(type) {
 	case []byte:
 		y, ok := b.([]byte)
-		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
+		return ok && sameBytes(x, y)
 	case ed25519.PublicKey:
 		y, ok := b.(ed25519.PublicKey)
-		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
+		return ok && sameBytes(x, y)
 	default:
 		return a == b // pointers
 	}
 }
+
+// sameBytes reports whether x and y are one non-empty slice of memory.
+func sameBytes(x, y []byte) bool { return len(x) > 0 && len(x) == len(y) && &x[0] == &y[0] }
 
 // Close stops background work (remote key refreshes) of every issuer. It
 // is idempotent and safe to call concurrently; verification after Close
