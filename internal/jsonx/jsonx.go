@@ -11,18 +11,16 @@
 //     claims compare equal);
 //   - nesting deeper than MaxDepth is an error.
 //
-// Strings are not copied: every string in the result shares memory with the
-// input, which therefore must never be modified after a successful decode.
-// Callers pass a buffer they own and never reuse.
+// The input is a string, so every decoded string without escapes is a
+// substring of it and costs no copy; the caller converts its bytes once.
 package jsonx
 
 import (
-	"bytes"
 	"errors"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // MaxDepth is the deepest nesting of arrays and objects accepted.
@@ -42,75 +40,26 @@ func (e *Error) Error() string { return "jsonx: " + e.Msg + " at offset " + strc
 // Unwrap returns ErrSyntax.
 func (e *Error) Unwrap() error { return ErrSyntax }
 
-// Decoder reads one JSON text. The zero value is not usable; use New.
+// Decoder reads one JSON text. The zero value decodes the empty input.
 type Decoder struct {
-	data   []byte
-	pos    int
-	depth  int
-	strs   []string  // slab the boxed string values point into
-	floats []float64 // slab the boxed numbers point into
-	arrays [][]any   // slab the boxed arrays' slice headers point into
-
-	// The elements of the arrays being decoded (a stack: nested arrays
-	// push above their parent's elements). The first len(inline) live in
-	// the Decoder itself, which callers keep on their stack, and only
-	// the rest spill into the heap. They are indexed, never sliced: a
-	// slice of inline stored in the Decoder would move it to the heap.
-	inline [8]any
-	spill  []any
-	nelems int
+	data  string
+	pos   int
+	depth int
 }
 
-func (d *Decoder) push(v any) {
-	if d.nelems < len(d.inline) {
-		d.inline[d.nelems] = v
-	} else {
-		d.spill = append(d.spill, v)
-	}
-	d.nelems++
-}
-
-// popTo moves the elements above base into a new exact-size slice.
-func (d *Decoder) popTo(base int) []any {
-	a := make([]any, d.nelems-base)
-	for i := range a {
-		if j := base + i; j < len(d.inline) {
-			a[i] = d.inline[j]
-		} else {
-			a[i] = d.spill[j-len(d.inline)]
-		}
-	}
-	d.truncate(base)
-	return a
-}
-
-// truncate drops the elements above base.
-func (d *Decoder) truncate(base int) {
-	for j := base; j < d.nelems && j < len(d.inline); j++ {
-		d.inline[j] = nil
-	}
-	if s := max(base-len(d.inline), 0); s < len(d.spill) {
-		clear(d.spill[s:])
-		d.spill = d.spill[:s]
-	}
-	d.nelems = base
-}
-
-// New returns a Decoder over data. data must not be modified while any
-// decoded value is in use.
-func New(data []byte) *Decoder { return &Decoder{data: data} }
+// New returns a Decoder over data.
+func New(data string) *Decoder { return &Decoder{data: data} }
 
 func (d *Decoder) fail(msg string) error { return &Error{Offset: d.pos, Msg: msg} }
 
 // ParseObject decodes data, which must hold exactly one JSON object (plus
 // white space), into a map.
-func ParseObject(data []byte) (map[string]any, error) {
+func ParseObject(data string) (map[string]any, error) {
 	d := Decoder{data: data}
 	d.ws()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return nil, d.fail("expected an object")
 	}
-	d.presize()
 	m, err := d.object(countHint(data))
 	if err != nil {
 		return nil, err
@@ -122,9 +71,8 @@ func ParseObject(data []byte) (map[string]any, error) {
 }
 
 // Parse decodes data, which must hold exactly one JSON value.
-func Parse(data []byte) (any, error) {
+func Parse(data string) (any, error) {
 	d := Decoder{data: data}
-	d.presize()
 	v, err := d.Value()
 	if err != nil {
 		return nil, err
@@ -137,7 +85,7 @@ func Parse(data []byte) (any, error) {
 
 // countHint estimates the member count of a top-level object from its
 // colons, capped, so the map is allocated once.
-func countHint(data []byte) int { return min(bytes.Count(data, colon), 32) }
+func countHint(data string) int { return min(strings.Count(data, ":"), 32) }
 
 func (d *Decoder) ws() {
 	for d.pos < len(d.data) {
@@ -160,17 +108,9 @@ func (d *Decoder) Value() (any, error) {
 	case '{':
 		return d.object(0)
 	case '[':
-		a, err := d.array()
-		if err != nil {
-			return nil, err
-		}
-		return d.boxArray(a), nil
+		return d.array()
 	case '"':
-		str, err := d.String()
-		if err != nil {
-			return nil, err
-		}
-		return d.boxString(str), nil
+		return d.String()
 	case 't':
 		return true, d.literal("true")
 	case 'f':
@@ -186,7 +126,7 @@ func (d *Decoder) Value() (any, error) {
 }
 
 func (d *Decoder) literal(lit string) error {
-	if len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
+	if !strings.HasPrefix(d.data[d.pos:], lit) {
 		return d.fail("invalid literal")
 	}
 	d.pos += len(lit)
@@ -295,17 +235,17 @@ func (d *Decoder) array() ([]any, error) {
 		d.depth--
 		return []any{}, nil
 	}
-	base := d.nelems
+	// Claim arrays (aud, roles, groups) are short: room for four
+	// elements covers most of them with this one allocation.
+	a := make([]any, 0, 4)
 	for {
 		v, err := d.Value()
 		if err != nil {
-			d.truncate(base)
 			return nil, err
 		}
-		d.push(v)
+		a = append(a, v)
 		d.ws()
 		if d.pos >= len(d.data) {
-			d.truncate(base)
 			return nil, d.fail("unexpected end of input")
 		}
 		switch d.data[d.pos] {
@@ -314,9 +254,8 @@ func (d *Decoder) array() ([]any, error) {
 		case ']':
 			d.pos++
 			d.depth--
-			return d.popTo(base), nil
+			return a, nil
 		default:
-			d.truncate(base)
 			return nil, d.fail("expected ',' or ']'")
 		}
 	}
@@ -347,7 +286,8 @@ func (d *Decoder) Peek() byte {
 	return d.data[d.pos]
 }
 
-// String decodes the next value, which must be a string.
+// String decodes the next value, which must be a string. A string without
+// escapes is a substring of the input.
 func (d *Decoder) String() (string, error) {
 	d.ws()
 	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
@@ -360,12 +300,12 @@ func (d *Decoder) String() (string, error) {
 		switch {
 		case c == '"':
 			s := d.data[start:i]
-			if !ascii && !utf8.Valid(s) {
+			if !ascii && !utf8.ValidString(s) {
 				d.pos = start
 				return "", d.fail("invalid UTF-8 in string")
 			}
 			d.pos = i + 1
-			return unsafe.String(unsafe.SliceData(s), len(s)), nil
+			return s, nil
 		case c == '\\':
 			return d.escaped(start)
 		case c < 0x20:
@@ -379,16 +319,17 @@ func (d *Decoder) String() (string, error) {
 	return "", d.fail("unterminated string")
 }
 
-// escaped decodes a string holding escapes into a new buffer.
+// escaped decodes a string holding escapes into a new string.
 func (d *Decoder) escaped(start int) (string, error) {
-	buf := make([]byte, 0, 32)
+	var b strings.Builder
+	b.Grow(32)
 	i := start
 	for i < len(d.data) {
 		c := d.data[i]
 		switch {
 		case c == '"':
 			d.pos = i + 1
-			return string(buf), nil
+			return b.String(), nil
 		case c < 0x20:
 			d.pos = i
 			return "", d.fail("control character in string")
@@ -400,17 +341,17 @@ func (d *Decoder) escaped(start int) (string, error) {
 			i++
 			switch d.data[i] {
 			case '"', '\\', '/':
-				buf = append(buf, d.data[i])
+				b.WriteByte(d.data[i])
 			case 'b':
-				buf = append(buf, '\b')
+				b.WriteByte('\b')
 			case 'f':
-				buf = append(buf, '\f')
+				b.WriteByte('\f')
 			case 'n':
-				buf = append(buf, '\n')
+				b.WriteByte('\n')
 			case 'r':
-				buf = append(buf, '\r')
+				b.WriteByte('\r')
 			case 't':
-				buf = append(buf, '\t')
+				b.WriteByte('\t')
 			case 'u':
 				r, ok := hex4(d.data, i+1)
 				if !ok {
@@ -432,22 +373,22 @@ func (d *Decoder) escaped(start int) (string, error) {
 					i += 6
 					r = dec
 				}
-				buf = utf8.AppendRune(buf, r)
+				b.WriteRune(r)
 			default:
 				d.pos = i
 				return "", d.fail("invalid escape")
 			}
 			i++
 		case c < 0x80:
-			buf = append(buf, c)
+			b.WriteByte(c)
 			i++
 		default:
-			r, size := utf8.DecodeRune(d.data[i:])
+			r, size := utf8.DecodeRuneInString(d.data[i:])
 			if r == utf8.RuneError && size <= 1 {
 				d.pos = i
 				return "", d.fail("invalid UTF-8 in string")
 			}
-			buf = append(buf, d.data[i:i+size]...)
+			b.WriteString(d.data[i : i+size])
 			i += size
 		}
 	}
@@ -455,12 +396,12 @@ func (d *Decoder) escaped(start int) (string, error) {
 	return "", d.fail("unterminated string")
 }
 
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
+func hex4(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
 		return 0, false
 	}
 	var r rune
-	for _, c := range b[i : i+4] {
+	for _, c := range []byte(s[i : i+4]) {
 		switch {
 		case c >= '0' && c <= '9':
 			r = r<<4 | rune(c-'0')
@@ -516,56 +457,10 @@ func (d *Decoder) number() (any, error) {
 			i++
 		}
 	}
-	lit := d.data[start:i]
-	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(lit), len(lit)), 64)
+	f, err := strconv.ParseFloat(d.data[start:i], 64)
 	if err != nil {
 		return nil, d.fail("number out of range")
 	}
 	d.pos = i
-	return d.boxFloat(f), nil
+	return f, nil
 }
-
-// presize sizes the slabs from cheap vectorised counts, so a typical
-// claims set needs one allocation for all its string values and one for
-// all its numbers: quotes bound strings (member names included, hence the
-// colons taken off), commas bound numbers.
-func (d *Decoder) presize() {
-	q := bytes.Count(d.data, quote)
-	n := bytes.Count(d.data, comma)
-	c := bytes.Count(d.data, colon)
-	d.strs = make([]string, 0, min(max(q/2-c, 0)+2, 64))
-	d.floats = make([]float64, 0, min(n+1, 8))
-}
-
-var quote, comma, colon = []byte{'"'}, []byte{','}, []byte{':'}
-
-// eface is the memory layout of an empty interface.
-type eface struct {
-	typ  unsafe.Pointer
-	data unsafe.Pointer
-}
-
-var (
-	stringType = func() unsafe.Pointer { var v any = ""; return (*eface)(unsafe.Pointer(&v)).typ }()
-	floatType  = func() unsafe.Pointer { var v any = 0.0; return (*eface)(unsafe.Pointer(&v)).typ }()
-	arrayType  = func() unsafe.Pointer { var v any = []any(nil); return (*eface)(unsafe.Pointer(&v)).typ }()
-)
-
-// box returns v as an `any` whose data word points into *slab, instead of
-// a fresh allocation per value. A slab element is never modified after it
-// is boxed; a full slab is replaced, not grown, so earlier pointers stay
-// valid (the old array lives on through them).
-func box[T any](slab *[]T, v T, typ unsafe.Pointer, minCap int) any {
-	if len(*slab) == cap(*slab) {
-		*slab = make([]T, 0, max(2*cap(*slab), minCap))
-	}
-	*slab = append(*slab, v)
-	var out any
-	e := (*eface)(unsafe.Pointer(&out))
-	e.typ, e.data = typ, unsafe.Pointer(&(*slab)[len(*slab)-1])
-	return out
-}
-
-func (d *Decoder) boxString(s string) any { return box(&d.strs, s, stringType, 8) }
-func (d *Decoder) boxFloat(f float64) any { return box(&d.floats, f, floatType, 4) }
-func (d *Decoder) boxArray(a []any) any   { return box(&d.arrays, a, arrayType, 4) }

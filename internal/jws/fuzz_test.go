@@ -1,7 +1,6 @@
 package jws_test
 
 import (
-	"bytes"
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -45,7 +44,7 @@ func FuzzVerifyDifferential(f *testing.F) {
 		switch {
 		case ours && !theirs:
 			t.Fatalf("jwtgate accepted a token go-jose refuses: %q", tok)
-		case ours && !bytes.Equal(p.Payload, theirPayload):
+		case ours && p.Payload != string(theirPayload):
 			t.Fatalf("payloads differ for %q", tok)
 		case theirs && !ours && perr == nil:
 			t.Fatalf("signature verdicts differ (go-jose accepts) for %q", tok)

@@ -18,7 +18,6 @@ import (
 	"hash"
 	"math/big"
 	"strings"
-	"unsafe"
 
 	"github.com/jwtgate/jwtgate/internal/jsonx"
 )
@@ -50,13 +49,13 @@ func malformed(part, detail string) error {
 	return &Error{Err: ErrMalformed, Part: part, Detail: detail}
 }
 
-// Token is a parsed compact JWS. Strings in it share memory with buffers
-// the token owns; nothing in it may be modified.
+// Token is a parsed compact JWS. Its strings share one buffer that the
+// token owns.
 type Token struct {
 	Alg     string // "alg" header, verbatim
 	KID     string // "kid" header, verbatim; "" when absent
 	HasKID  bool   // the header has a kid member
-	Payload []byte // decoded payload
+	Payload string // decoded payload
 	Sig     []byte // decoded signature (nil from ParseSig, which returns it apart)
 
 	raw    string // the token as received
@@ -74,14 +73,7 @@ func (t *Token) UnpaddedSigningInput() (string, bool) {
 	if !t.padded {
 		return "", false
 	}
-	in := t.raw[:t.dot2]
-	out := make([]byte, 0, len(in))
-	for i := 0; i < len(in); i++ {
-		if in[i] != '=' {
-			out = append(out, in[i])
-		}
-	}
-	return string(out), true
+	return strings.ReplaceAll(t.raw[:t.dot2], "=", ""), true
 }
 
 var rawURL = base64.RawURLEncoding.Strict()
@@ -154,33 +146,61 @@ func ParseSig(tok string, sigBuf []byte) (t Token, sig []byte, err error) {
 	if err != nil {
 		return Token{}, nil, err
 	}
-	hl, pl, sl := rawURL.DecodedLen(len(h)), rawURL.DecodedLen(len(p)), rawURL.DecodedLen(len(s))
-	buf := make([]byte, hl+pl)
-	hn, err := rawURL.Decode(buf[:hl], unsafeBytes(h))
+	decoded, hn, err := decode(h, p)
 	if err != nil {
-		return Token{}, nil, malformed("header", "bad base64")
+		return Token{}, nil, err
 	}
-	pn, err := rawURL.Decode(buf[hl:], unsafeBytes(p))
-	if err != nil {
-		return Token{}, nil, malformed("payload", "bad base64")
-	}
+	sl := rawURL.DecodedLen(len(s))
 	if len(sigBuf) < sl {
 		sigBuf = make([]byte, sl)
 	}
-	sn, err := rawURL.Decode(sigBuf[:sl], unsafeBytes(s))
+	sn, err := rawURL.Decode(sigBuf[:sl], []byte(s))
 	if err != nil {
 		return Token{}, nil, malformed("signature", "bad base64")
 	}
 	t = Token{
-		Payload: buf[hl : hl+pn : hl+pn],
+		Payload: decoded[hn:],
 		raw:     tok,
 		dot2:    dot2,
 		padded:  hp || pp,
 	}
-	if err := t.header(buf[:hn:hn]); err != nil {
+	if err := t.header(decoded[:hn]); err != nil {
 		return Token{}, nil, err
 	}
 	return t, sigBuf[:sn:sn], nil
+}
+
+// decode decodes the base64url header and payload segments into one new
+// string, which the header's and the claims' strings are substrings of. It
+// returns the string and the length of the decoded header in it.
+func decode(h, p string) (string, int, error) {
+	var b strings.Builder
+	b.Grow(rawURL.DecodedLen(len(h)) + rawURL.DecodedLen(len(p)))
+	if err := appendDecoded(&b, h); err != nil {
+		return "", 0, malformed("header", "bad base64")
+	}
+	hn := b.Len()
+	if err := appendDecoded(&b, p); err != nil {
+		return "", 0, malformed("payload", "bad base64")
+	}
+	return b.String(), hn, nil
+}
+
+// appendDecoded decodes the base64url segment s into b by way of a buffer
+// on the stack, 1024 characters at a time, so that b's one allocation is
+// the only one.
+func appendDecoded(b *strings.Builder, s string) error {
+	var chunk [768]byte
+	for len(s) > 0 {
+		in := s[:min(len(s), 1024)]
+		n, err := rawURL.Decode(chunk[:], []byte(in))
+		if err != nil {
+			return err
+		}
+		b.Write(chunk[:n])
+		s = s[len(in):]
+	}
+	return nil
 }
 
 func indexDot(s string, from int) int {
@@ -190,7 +210,7 @@ func indexDot(s string, from int) int {
 	return -1
 }
 
-func (t *Token) header(h []byte) error {
+func (t *Token) header(h string) error {
 	d := jsonx.New(h)
 	hasAlg := false
 	err := d.Object(func(name string) error {
@@ -236,8 +256,6 @@ func (t *Token) header(h []byte) error {
 	return nil
 }
 
-func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
-
 // HashFor returns the hash of alg's family, or 0 for EdDSA and unknown names.
 func HashFor(alg string) crypto.Hash {
 	if len(alg) != 5 {
@@ -254,29 +272,30 @@ func HashFor(alg string) crypto.Hash {
 	return 0
 }
 
-func newHash(h crypto.Hash) hash.Hash {
+// newHash returns the constructor of h. It is passed to hmac.New as it is,
+// not wrapped in a closure, which costs hmac.New allocations.
+func newHash(h crypto.Hash) func() hash.Hash {
 	switch h {
 	case crypto.SHA256:
-		return sha256.New()
+		return sha256.New
 	case crypto.SHA384:
-		return sha512.New384()
+		return sha512.New384
 	default:
-		return sha512.New()
+		return sha512.New
 	}
 }
 
 // digest hashes input with h into dst (which must hold 64 bytes).
 func digest(h crypto.Hash, input string, dst *[64]byte) []byte {
-	b := unsafeBytes(input)
 	switch h {
 	case crypto.SHA256:
-		d := sha256.Sum256(b)
+		d := sha256.Sum256([]byte(input))
 		return append(dst[:0], d[:]...)
 	case crypto.SHA384:
-		d := sha512.Sum384(b)
+		d := sha512.Sum384([]byte(input))
 		return append(dst[:0], d[:]...)
 	default:
-		d := sha512.Sum512(b)
+		d := sha512.Sum512([]byte(input))
 		return append(dst[:0], d[:]...)
 	}
 }
@@ -295,7 +314,7 @@ func Verify(alg string, key any, input string, sig []byte) bool {
 	if alg == "EdDSA" {
 		pub, ok := key.(ed25519.PublicKey)
 		return ok && len(pub) == ed25519.PublicKeySize && len(sig) == ed25519.SignatureSize &&
-			ed25519.Verify(pub, unsafeBytes(input), sig)
+			ed25519.Verify(pub, []byte(input), sig)
 	}
 	h := HashFor(alg)
 	if h == 0 {
@@ -307,8 +326,8 @@ func Verify(alg string, key any, input string, sig []byte) bool {
 		if !ok || len(sig) != h.Size() {
 			return false
 		}
-		m := hmac.New(func() hash.Hash { return newHash(h) }, secret)
-		m.Write(unsafeBytes(input))
+		m := hmac.New(newHash(h), secret)
+		m.Write([]byte(input))
 		var sum [64]byte
 		return hmac.Equal(m.Sum(sum[:0]), sig)
 	case "RS":
