@@ -136,23 +136,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	var sigBuf [512]byte
 	t, sig, err := jws.ParseSig(token, sigBuf[:])
 	if err != nil {
-		var je *jws.Error
-		errors.As(err, &je)
-		if errors.Is(err, jws.ErrNoAlg) {
-			return nil, nil, fail(ErrAlgorithm, "alg", "no alg header")
-		}
-		if unsecured(token) {
-			return nil, nil, fail(ErrAlgorithm, "alg", "unsecured JWS: alg is absent or not a signature algorithm")
-		}
-		claim := ""
-		if je != nil && je.Part != "token" && je.Part != "header" && je.Part != "payload" && je.Part != "signature" {
-			claim = je.Part
-		}
-		detail := "not a compact JWS"
-		if je != nil {
-			detail = je.Part + ": " + je.Detail
-		}
-		return nil, nil, fail(ErrMalformed, claim, detail)
+		return nil, nil, parseError(err)
 	}
 	c, err := jsonx.ParseObject(t.Payload)
 	if err != nil {
@@ -211,20 +195,23 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	return id, is, nil
 }
 
-// unsecured reports whether token, which jws.Parse refused, is an
-// unsecured JWS (RFC 7519 §6: "h.p." with alg "none" in any case, or any
-// other alg jwtgate does not know): well-formed except for its empty
-// signature segment. Such a token is an algorithm fault, as with a copied
-// signature, not a malformed one.
-func unsecured(token string) bool {
-	if len(token) == 0 || token[len(token)-1] != '.' {
-		return false
+// parseError converts a jws parse error. An unsecured JWS (RFC 7519 §6:
+// "h.p." with alg "none" in any case, or any other alg jwtgate does not
+// know) and a header without alg are algorithm faults, as with a copied
+// signature, not malformed tokens.
+func parseError(err error) error {
+	var je *jws.Error
+	if !errors.As(err, &je) {
+		return fail(ErrMalformed, "", "not a compact JWS")
 	}
-	t, err := jws.Parse(token + "AA") // a stand-in one-byte signature
-	if err != nil {
-		return errors.Is(err, jws.ErrNoAlg)
+	switch je.Reason {
+	case jws.NoAlg:
+		return fail(ErrAlgorithm, "alg", "no alg header")
+	case jws.Unsecured:
+		return fail(ErrAlgorithm, "alg", "unsecured JWS: alg is absent or not a signature algorithm")
 	}
-	return keys.AlgorithmIndex(t.Alg) < 0
+	// je.Member names the header member of a BadMember or Unsupported fault.
+	return fail(ErrMalformed, je.Member, je.Detail)
 }
 
 // route picks the issuer of a token: the only one, or (NewMulti) the one

@@ -25,29 +25,60 @@ import (
 // MaxTokenBytes is the largest token accepted, checked before any decoding.
 const MaxTokenBytes = 64 << 10
 
-// Errors. Parse returns errors wrapping ErrMalformed (not a compact JWS,
-// bad base64 or JSON, a header this package does not support), or
-// ErrNoAlg (no "alg" member, which jwtauth reports as an algorithm error).
+// Errors. Every error from Parse and ParseSig is an *Error; it wraps one of
+// these, as its Reason says.
 var (
+	// ErrMalformed: not a compact JWS, bad base64 or JSON, or a header this
+	// package does not support.
 	ErrMalformed = errors.New("jws: malformed")
-	ErrNoAlg     = errors.New("jws: no alg header")
+	// ErrNoAlg: a header without an "alg" member.
+	ErrNoAlg = errors.New("jws: no alg header")
+	// ErrUnsecured: an unsecured JWS (RFC 7519 §6), an empty signature
+	// with alg "none" or another name Verify does not implement.
+	ErrUnsecured = errors.New("jws: unsecured JWS")
 )
 
-// Error is a parse failure with the part of the token concerned.
+// Reason says why Parse refused a token. The zero value is no reason and
+// is never reported.
+type Reason uint8
+
+// The reasons Parse reports.
+const (
+	_            Reason = iota
+	TooLong             // longer than MaxTokenBytes
+	NotCompact          // not exactly three '.'-separated segments
+	BadHeader           // the header segment: empty, bad base64, or not a JSON object with unique members
+	BadPayload          // the payload segment: empty or bad base64
+	BadSignature        // the signature segment: bad base64, or empty after an alg Verify implements
+	BadMember           // a header member of the wrong type ("alg" or "kid" not a string)
+	Unsupported         // a header member this package refuses: crit, zip, b64 or enc
+	NoAlg               // no "alg" header member
+	Unsecured           // an empty signature after alg "none", an unknown alg, or none at all
+)
+
+// Error is a parse failure; Parse and ParseSig return no other error. The
+// zero value has no Reason and is never returned.
 type Error struct {
-	Err    error  // ErrMalformed or ErrNoAlg
-	Part   string // "token", "header", "payload", "signature", or a header member name
-	Detail string
+	Reason Reason
+	Member string // the header member concerned, for BadMember and Unsupported; else ""
+	Detail string // the part and what is wrong with it, e.g. "payload: bad base64"
 }
 
-func (e *Error) Error() string { return e.Err.Error() + ": " + e.Part + ": " + e.Detail }
+func (e *Error) Error() string { return e.Unwrap().Error() + ": " + e.Detail }
 
-// Unwrap returns ErrMalformed or ErrNoAlg.
-func (e *Error) Unwrap() error { return e.Err }
-
-func malformed(part, detail string) error {
-	return &Error{Err: ErrMalformed, Part: part, Detail: detail}
+// Unwrap returns ErrNoAlg for NoAlg, ErrUnsecured for Unsecured, and
+// ErrMalformed for every other Reason.
+func (e *Error) Unwrap() error {
+	switch e.Reason {
+	case NoAlg:
+		return ErrNoAlg
+	case Unsecured:
+		return ErrUnsecured
+	}
+	return ErrMalformed
 }
+
+func refuse(r Reason, detail string) error { return &Error{Reason: r, Detail: detail} }
 
 // Token is a parsed compact JWS. Its strings share one buffer that the
 // token owns.
@@ -78,25 +109,22 @@ func (t *Token) UnpaddedSigningInput() (string, bool) {
 
 var rawURL = base64.RawURLEncoding.Strict()
 
-// segment checks one base64url segment: non-empty, optionally followed by
-// the '=' padding that makes its length a multiple of 4 (as AWS ALB sends).
-// It returns the segment without padding. The alphabet itself is checked by
-// the strict decoder, except CR and LF, which encoding/base64 skips and
-// which are refused here.
-func segment(s, part string) (string, bool, error) {
+// segment checks one base64url segment: optionally followed by the '='
+// padding that makes its length a multiple of 4 (as AWS ALB sends). It
+// returns the segment without padding, which is empty only if s is. The
+// alphabet itself is checked by the strict decoder, except CR and LF,
+// which encoding/base64 skips and which are refused here.
+func segment(s string, r Reason, part string) (string, bool, error) {
 	n := len(s)
 	for n > 0 && s[n-1] == '=' {
 		n--
 	}
 	pad := len(s) - n
 	if pad > 0 && (pad > 2 || len(s)%4 != 0) {
-		return "", false, malformed(part, "bad base64 padding")
-	}
-	if n == 0 {
-		return "", false, malformed(part, "empty segment")
+		return "", false, refuse(r, part+": bad base64 padding")
 	}
 	if n%4 == 1 || strings.IndexByte(s[:n], '\n') >= 0 || strings.IndexByte(s[:n], '\r') >= 0 {
-		return "", false, malformed(part, "bad base64")
+		return "", false, refuse(r, part+": bad base64")
 	}
 	return s[:n], pad > 0, nil
 }
@@ -108,7 +136,9 @@ func segment(s, part string) (string, bool, error) {
 // non-string alg or kid, and the members crit, zip, b64 and enc (jwtgate
 // understands no critical extension, and compression and encryption
 // parameters have no place in a JWS it accepts). jku, x5u, jwk, x5c and
-// x5t are ignored: keys come only from configuration.
+// x5t are ignored: keys come only from configuration. The error is an
+// *Error whose Reason says which of these failed; an unsecured JWS
+// (RFC 7519 §6) is told apart from a token whose signature was cut off.
 func Parse(tok string) (Token, error) {
 	t, sig, err := ParseSig(tok, nil)
 	t.Sig = sig
@@ -124,28 +154,35 @@ func Parse(tok string) (Token, error) {
 // along with the payload.)
 func ParseSig(tok string, sigBuf []byte) (t Token, sig []byte, err error) {
 	if len(tok) > MaxTokenBytes {
-		return Token{}, nil, malformed("token", "longer than 64 KiB")
+		return Token{}, nil, refuse(TooLong, "token: longer than 64 KiB")
 	}
 	dot1 := indexDot(tok, 0)
 	if dot1 < 0 {
-		return Token{}, nil, malformed("token", "not three segments")
+		return Token{}, nil, refuse(NotCompact, "token: not three segments")
 	}
 	dot2 := indexDot(tok, dot1+1)
 	if dot2 < 0 || indexDot(tok, dot2+1) >= 0 {
-		return Token{}, nil, malformed("token", "not three segments")
+		return Token{}, nil, refuse(NotCompact, "token: not three segments")
 	}
-	h, hp, err := segment(tok[:dot1], "header")
+	h, hp, err := segment(tok[:dot1], BadHeader, "header")
+	if err == nil && h == "" {
+		err = refuse(BadHeader, "header: empty segment")
+	}
 	if err != nil {
 		return Token{}, nil, err
 	}
-	p, pp, err := segment(tok[dot1+1:dot2], "payload")
+	p, pp, err := segment(tok[dot1+1:dot2], BadPayload, "payload")
+	if err == nil && p == "" {
+		err = refuse(BadPayload, "payload: empty segment")
+	}
 	if err != nil {
 		return Token{}, nil, err
 	}
-	s, _, err := segment(tok[dot2+1:], "signature")
+	s, _, err := segment(tok[dot2+1:], BadSignature, "signature")
 	if err != nil {
 		return Token{}, nil, err
 	}
+
 	decoded, hn, err := decode(h, p)
 	if err != nil {
 		return Token{}, nil, err
@@ -156,7 +193,7 @@ func ParseSig(tok string, sigBuf []byte) (t Token, sig []byte, err error) {
 	}
 	sn, err := rawURL.Decode(sigBuf[:sl], []byte(s))
 	if err != nil {
-		return Token{}, nil, malformed("signature", "bad base64")
+		return Token{}, nil, refuse(BadSignature, "signature: bad base64")
 	}
 	t = Token{
 		Payload: decoded[hn:],
@@ -164,7 +201,11 @@ func ParseSig(tok string, sigBuf []byte) (t Token, sig []byte, err error) {
 		dot2:    dot2,
 		padded:  hp || pp,
 	}
-	if err := t.header(decoded[:hn]); err != nil {
+	err = t.header(decoded[:hn])
+	if s == "" {
+		err = emptySignature(&t, err)
+	}
+	if err != nil {
 		return Token{}, nil, err
 	}
 	return t, sigBuf[:sn:sn], nil
@@ -177,11 +218,11 @@ func decode(h, p string) (string, int, error) {
 	var b strings.Builder
 	b.Grow(rawURL.DecodedLen(len(h)) + rawURL.DecodedLen(len(p)))
 	if err := appendDecoded(&b, h); err != nil {
-		return "", 0, malformed("header", "bad base64")
+		return "", 0, refuse(BadHeader, "header: bad base64")
 	}
 	hn := b.Len()
 	if err := appendDecoded(&b, p); err != nil {
-		return "", 0, malformed("payload", "bad base64")
+		return "", 0, refuse(BadPayload, "payload: bad base64")
 	}
 	return b.String(), hn, nil
 }
@@ -203,6 +244,21 @@ func appendDecoded(b *strings.Builder, s string) error {
 	return nil
 }
 
+// emptySignature classifies a token with an empty signature segment from
+// the result of reading its header: an unsecured JWS when the header is
+// valid but names no algorithm Verify implements, or none; a signature cut
+// off when it names one; else the header's own fault.
+func emptySignature(t *Token, headerErr error) error {
+	var e *Error
+	switch {
+	case headerErr == nil && Implemented(t.Alg):
+		return refuse(BadSignature, "signature: empty segment")
+	case headerErr == nil, errors.As(headerErr, &e) && e.Reason == NoAlg:
+		return refuse(Unsecured, "signature: empty, and alg is absent or not a signature algorithm")
+	}
+	return headerErr
+}
+
 func indexDot(s string, from int) int {
 	if i := strings.IndexByte(s[from:], '.'); i >= 0 {
 		return from + i
@@ -217,7 +273,7 @@ func (t *Token) header(h string) error {
 		switch name {
 		case "alg", "kid":
 			if d.Peek() != '"' {
-				return malformed(name, "not a string")
+				return &Error{Reason: BadMember, Member: name, Detail: name + ": not a string"}
 			}
 			v, err := d.String()
 			if err != nil {
@@ -230,13 +286,13 @@ func (t *Token) header(h string) error {
 			}
 			return nil
 		case "crit":
-			return malformed(name, "critical extensions are not supported")
+			return unsupported(name, "critical extensions are not supported")
 		case "zip":
-			return malformed(name, "compressed payloads are not supported")
+			return unsupported(name, "compressed payloads are not supported")
 		case "b64":
-			return malformed(name, "unencoded payloads are not supported")
+			return unsupported(name, "unencoded payloads are not supported")
 		case "enc":
-			return malformed(name, "encrypted tokens are not supported")
+			return unsupported(name, "encrypted tokens are not supported")
 		}
 		return d.Skip()
 	})
@@ -248,12 +304,29 @@ func (t *Token) header(h string) error {
 		if errors.As(err, &je) {
 			return err
 		}
-		return malformed("header", "invalid JSON")
+		return refuse(BadHeader, "header: invalid JSON")
 	}
 	if !hasAlg {
-		return &Error{Err: ErrNoAlg, Part: "alg", Detail: "no alg member"}
+		return refuse(NoAlg, "alg: no alg member")
 	}
 	return nil
+}
+
+func unsupported(member, detail string) error {
+	return &Error{Reason: Unsupported, Member: member, Detail: member + ": " + detail}
+}
+
+// Implemented reports whether Verify implements alg: EdDSA, or HS, RS, PS
+// or ES with 256, 384 or 512. The comparison is exact; "none" never is.
+func Implemented(alg string) bool {
+	if alg == "EdDSA" {
+		return true
+	}
+	switch alg[:min(len(alg), 2)] {
+	case "HS", "RS", "PS", "ES":
+		return HashFor(alg) != 0
+	}
+	return false
 }
 
 // HashFor returns the hash of alg's family, or 0 for EdDSA and unknown names.

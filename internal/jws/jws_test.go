@@ -266,3 +266,62 @@ func TestKeyTypeMismatch(t *testing.T) {
 	assert.False(t, jws.Verify("none", d.Public, in, nil))
 	assert.False(t, jws.Verify("RS1024", r.Public, in, rsig))
 }
+
+// TestReasons: every refusal says why as a Reason (and, for a header
+// member, which one), so that callers switch on it instead of on text.
+func TestReasons(t *testing.T) {
+	k := jwttest.RSA("jws", 2048, "r")
+	payload := []byte(`{"sub":"a"}`)
+	signed := func(header string) string { return k.SignRaw("RS256", []byte(header), payload) }
+	unsigned := func(header string) string {
+		return jwttest.B64([]byte(header)) + "." + jwttest.B64(payload) + "."
+	}
+	tok := signed(`{"alg":"RS256"}`)
+	h, rest, _ := strings.Cut(tok, ".")
+	p, s, _ := strings.Cut(rest, ".")
+	for name, tc := range map[string]struct {
+		tok    string
+		reason jws.Reason
+		member string
+		is     error
+	}{
+		"over cap":             {strings.Repeat("A", jws.MaxTokenBytes+1), jws.TooLong, "", jws.ErrMalformed},
+		"two parts":            {h + "." + p, jws.NotCompact, "", jws.ErrMalformed},
+		"empty header":         {"." + p + "." + s, jws.BadHeader, "", jws.ErrMalformed},
+		"header base64":        {"!" + h + "." + p + "." + s, jws.BadHeader, "", jws.ErrMalformed},
+		"header not JSON":      {signed(`{"alg":"RS256"`), jws.BadHeader, "", jws.ErrMalformed},
+		"duplicate member":     {signed(`{"alg":"RS256","alg":"RS256"}`), jws.BadHeader, "", jws.ErrMalformed},
+		"empty payload":        {h + ".." + s, jws.BadPayload, "", jws.ErrMalformed},
+		"payload base64":       {h + "." + p + "!." + s, jws.BadPayload, "", jws.ErrMalformed},
+		"signature base64":     {h + "." + p + "." + s + "!", jws.BadSignature, "", jws.ErrMalformed},
+		"signature cut off":    {h + "." + p + ".", jws.BadSignature, "", jws.ErrMalformed},
+		"alg not a string":     {signed(`{"alg":1}`), jws.BadMember, "alg", jws.ErrMalformed},
+		"kid not a string":     {signed(`{"alg":"RS256","kid":[]}`), jws.BadMember, "kid", jws.ErrMalformed},
+		"crit":                 {signed(`{"alg":"RS256","crit":["x"]}`), jws.Unsupported, "crit", jws.ErrMalformed},
+		"enc":                  {signed(`{"alg":"RS256","enc":"A128GCM"}`), jws.Unsupported, "enc", jws.ErrMalformed},
+		"no alg":               {signed(`{"kid":"r"}`), jws.NoAlg, "", jws.ErrNoAlg},
+		"alg none":             {unsigned(`{"alg":"none"}`), jws.Unsecured, "", jws.ErrUnsecured},
+		"alg NoNe":             {unsigned(`{"alg":"NoNe"}`), jws.Unsecured, "", jws.ErrUnsecured},
+		"unknown alg unsigned": {unsigned(`{"alg":"RS1024"}`), jws.Unsecured, "", jws.ErrUnsecured},
+		"no alg unsigned":      {unsigned(`{"typ":"JWT"}`), jws.Unsecured, "", jws.ErrUnsecured},
+		"crit unsigned":        {unsigned(`{"alg":"none","crit":["x"]}`), jws.Unsupported, "crit", jws.ErrMalformed},
+		"bad header unsigned":  {unsigned(`{"alg":"none"`), jws.BadHeader, "", jws.ErrMalformed},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := jws.Parse(tc.tok)
+			require.ErrorIs(t, err, tc.is)
+			var e *jws.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.reason, e.Reason)
+			assert.Equal(t, tc.member, e.Member)
+			assert.NotEmpty(t, e.Detail)
+		})
+	}
+	// An alg Verify implements is told from the rest exactly.
+	for _, alg := range []string{"EdDSA", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"} {
+		assert.True(t, jws.Implemented(alg), alg)
+	}
+	for _, alg := range []string{"", "none", "eddsa", "rs256", "RS", "RS1024", "XS256", "ES256K", "HS25"} {
+		assert.False(t, jws.Implemented(alg), alg)
+	}
+}
