@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -153,6 +154,58 @@ type Config struct {
 	// DefaultOrg is the org key used when no OrgMapping entry matches
 	// (beyond Grafana). "" means "1".
 	DefaultOrg string
+
+	// TokenTypes lists the accepted "typ" header values (beyond Grafana;
+	// RFC 8725 §3.11 explicit typing, RFC 9068 "at+jwt" access tokens),
+	// compared case-insensitively, with or without an "application/"
+	// prefix. A token whose typ is absent or not listed is refused with
+	// ErrClaimMismatch, Claim "typ". nil accepts any typ, as Grafana does.
+	TokenTypes []string
+	// ResourceMetadataURL is this resource's RFC 9728 protected-resource
+	// metadata URL (beyond Grafana). When set, every WWW-Authenticate
+	// challenge carries resource_metadata="<it>". Default "" (none).
+	ResourceMetadataURL string
+
+	// DPoP selects how DPoP (RFC 9449) proofs are handled (beyond Grafana).
+	// The zero value is DPoPOff.
+	DPoP DPoPMode
+	// DPoPProofMaxAge is how old a proof's iat may be, and how long its jti
+	// is remembered against replay. 0 means 5m; Leeway applies into the
+	// future.
+	DPoPProofMaxAge time.Duration
+	// DPoPAlgorithms lists the accepted proof algorithms. nil means ES256,
+	// ES384, ES512, EdDSA, RS256 and PS256; symmetric algorithms and "none"
+	// fail New.
+	DPoPAlgorithms []string
+	// DPoPNonceKey, when set (at least 32 bytes), makes server-provided
+	// DPoP nonces (RFC 9449 §9) required. Nonces are stateless: replicas
+	// sharing the key accept each other's. nil means no nonces.
+	DPoPNonceKey []byte
+	// PublicURL is the scheme://host[:port] clients use to reach this
+	// server, for a DPoP proof's htu behind a proxy (beyond Grafana). ""
+	// means the scheme of r.TLS and r.Host. X-Forwarded-* headers are never
+	// read.
+	PublicURL string
+	// CertBoundTokens enforces RFC 8705 §3 certificate-bound tokens: a
+	// token with cnf["x5t#S256"] needs a client certificate with that
+	// SHA-256 thumbprint, else ErrCertBinding. Default false.
+	CertBoundTokens bool
+	// ClientCertHeader names a header in which a TLS-terminating proxy
+	// passes the client certificate as URL-escaped PEM (nginx
+	// $ssl_client_escaped_cert). Only for a proxy that removes the header
+	// from client requests. "" means the certificate comes from r.TLS only.
+	ClientCertHeader string
+
+	// TokenExtractor, when set, replaces the header, query and cookie
+	// lookup (beyond Grafana). It returns ErrNoToken when the request has
+	// no token. With URLLogin, auth_token is still removed from the URL.
+	// nil means the default lookup.
+	TokenExtractor func(r *http.Request) (string, error)
+	// OnVerify is called once after every verification with its outcome
+	// (beyond Grafana), for metrics and tracing. It runs on the request's
+	// goroutine and must not block. Under NewMulti it comes from config 0.
+	// nil means off.
+	OnVerify func(ctx context.Context, e Event)
 
 	// Now is the clock for token times and key-cache timing. nil: time.Now.
 	Now func() time.Time

@@ -35,6 +35,8 @@ type Identity struct {
 	AllowSignUp    bool            // Config.AutoSignUp
 	ExpiresAt      time.Time       // zero when the token has no exp
 	Claims         map[string]any  // all verified claims, JSON-typed (numbers float64)
+	Scopes         []string        // granted scopes from "scope" (space-delimited) or "scp" (array or string); nil when neither
+	Confirmation   map[string]any  // the verified "cnf" claim (RFC 7800); nil when absent
 }
 
 type identityKey struct{}

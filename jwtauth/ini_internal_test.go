@@ -30,8 +30,12 @@ func iniSnake(field string) string {
 // Every Config field with a text form has an ini key named after it, so a
 // new field cannot be forgotten here.
 func TestINIKeysCoverConfig(t *testing.T) {
-	noText := []string{"Keys", "HTTPClient", "Now", "ErrorHandler", "Logger"}
-	renamed := map[string]string{"JWKSetURL": "jwk_set_url", "JWKSetFile": "jwk_set_file", "JWKSetValue": "jwk_set_value",
+	noText := []string{"Keys", "HTTPClient", "Now", "ErrorHandler", "Logger", "TokenExtractor", "OnVerify",
+		// v1 fields whose ini keys come with their behaviour.
+		"TokenTypes", "ResourceMetadataURL", "DPoP", "DPoPProofMaxAge", "DPoPAlgorithms", "DPoPNonceKey",
+		"PublicURL", "CertBoundTokens", "ClientCertHeader"}
+	renamed := map[string]string{"DPoP": "dpop", "DPoPProofMaxAge": "dpop_proof_max_age", "DPoPAlgorithms": "dpop_algorithms",
+		"DPoPNonceKey": "dpop_nonce_key", "JWKSetURL": "jwk_set_url", "JWKSetFile": "jwk_set_file", "JWKSetValue": "jwk_set_value",
 		"JWKSetBearerTokenFile": "jwk_set_bearer_token_file", "TLSClientCA": "tls_client_ca", "OIDCIssuerURL": "oidc_issuer_url",
 		"URLLogin": "url_login", "KeyID": "key_id", "CacheTTL": "cache_ttl"}
 	ct := reflect.TypeFor[Config]()

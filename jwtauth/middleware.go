@@ -26,7 +26,7 @@ func (v *Verifier) VerifyRequest(r *http.Request) (*Identity, error) {
 	token, err := v.extract(r)
 	if err != nil {
 		v.refuse(r.Context(), nil, err)
-		return nil, err
+		return nil, v.withChallenge(err)
 	}
 	return v.Verify(r.Context(), token)
 }

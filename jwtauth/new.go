@@ -96,6 +96,13 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			_ = v.Close()
 		}
 	}()
+	// Fields of the v1 API whose behaviour is not built yet are refused,
+	// so that a config relying on them fails closed.
+	for i, cfg := range cfgs {
+		if err := notYetSupported(cfg); err != nil {
+			return nil, configErr("config %d: %v", i, err)
+		}
+	}
 	for i, cfg := range cfgs {
 		where := ""
 		if multi {
@@ -353,4 +360,24 @@ func readLimited(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than 1 MiB", path)
 	}
 	return data, nil
+}
+
+// notYetSupported names the first set Config field whose behaviour this
+// version does not implement.
+func notYetSupported(cfg Config) error {
+	switch {
+	case cfg.TokenTypes != nil:
+		return errors.New("TokenTypes is not supported yet")
+	case cfg.ResourceMetadataURL != "":
+		return errors.New("ResourceMetadataURL is not supported yet")
+	case cfg.DPoP != DPoPOff, cfg.DPoPProofMaxAge != 0, cfg.DPoPAlgorithms != nil, cfg.DPoPNonceKey != nil, cfg.PublicURL != "":
+		return errors.New("DPoP is not supported yet")
+	case cfg.CertBoundTokens, cfg.ClientCertHeader != "":
+		return errors.New("CertBoundTokens is not supported yet")
+	case cfg.TokenExtractor != nil:
+		return errors.New("TokenExtractor is not supported yet")
+	case cfg.OnVerify != nil:
+		return errors.New("OnVerify is not supported yet")
+	}
+	return nil
 }

@@ -36,6 +36,7 @@ type Verifier struct {
 	log        *slog.Logger
 	now        func() time.Time
 	cache      *tokenCache
+	ch         *challenge // WWW-Authenticate additions; nil when none
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
 
@@ -72,7 +73,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) 
 	id, is, err := v.verify(ctx, token)
 	if err != nil {
 		v.refuse(ctx, is, err)
-		return nil, err
+		return nil, v.withChallenge(err)
 	}
 	is.verified.Add(1)
 	return id, nil
@@ -110,6 +111,18 @@ func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 		attrs = append(attrs, slog.String("issuer", is.iss))
 	}
 	v.log.LogAttrs(ctx, level, "jwt refused", attrs...)
+}
+
+// withChallenge returns err carrying the Verifier's challenge attributes
+// (see SetErrorHeaders), as a copy so that no error value is shared.
+func (v *Verifier) withChallenge(err error) error {
+	ve, ok := err.(*ValidationError)
+	if v.ch == nil || !ok || ve.ch != nil {
+		return err
+	}
+	c := *ve
+	c.ch = v.ch
+	return &c
 }
 
 func fail(reason error, claim, detail string) error {
