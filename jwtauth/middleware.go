@@ -28,7 +28,7 @@ func (v *Verifier) VerifyRequest(r *http.Request) (*Identity, error) {
 		v.refuse(r.Context(), nil, err)
 		return nil, v.withChallenge(err)
 	}
-	return v.Verify(r.Context(), token)
+	return v.verifyFor(r.Context(), token, r)
 }
 
 func (v *Verifier) extract(r *http.Request) (string, error) {
@@ -44,7 +44,7 @@ func (v *Verifier) extract(r *http.Request) (string, error) {
 			return "", fail(ErrMalformed, "", "the "+v.headerName+" header is repeated")
 		}
 		if h := vals[0]; h != "" {
-			return stripBearer(h), nil
+			return v.headerToken(h)
 		}
 	}
 	switch {
@@ -115,6 +115,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			v.onError(w, r, err)
 			return
 		}
+		v.setNonce(w, r)
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), id)))
 	})
 }

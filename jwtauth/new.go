@@ -128,6 +128,10 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			v.byIssuer[is.iss] = is
 		}
 	}
+	if v.sc, err = newSender(cfgs, v.now); err != nil {
+		return nil, err
+	}
+	v.ch = senderChallenge(v.sc) // resource-metadata additions join it in buildChallenge
 	size := first.TokenCacheSize
 	if size == 0 {
 		size = defaultTokenCacheSize
@@ -370,10 +374,6 @@ func notYetSupported(cfg Config) error {
 		return errors.New("TokenTypes is not supported yet")
 	case cfg.ResourceMetadataURL != "":
 		return errors.New("ResourceMetadataURL is not supported yet")
-	case cfg.DPoP != DPoPOff, cfg.DPoPProofMaxAge != 0, cfg.DPoPAlgorithms != nil, cfg.DPoPNonceKey != nil, cfg.PublicURL != "":
-		return errors.New("DPoP is not supported yet")
-	case cfg.CertBoundTokens, cfg.ClientCertHeader != "":
-		return errors.New("CertBoundTokens is not supported yet")
 	case cfg.TokenExtractor != nil:
 		return errors.New("TokenExtractor is not supported yet")
 	case cfg.OnVerify != nil:

@@ -37,6 +37,7 @@ type Verifier struct {
 	now        func() time.Time
 	cache      *tokenCache
 	ch         *challenge // WWW-Authenticate additions; nil when none
+	sc         *sender    // DPoP and certificate-bound tokens; nil when both are off
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
 
@@ -69,11 +70,27 @@ type issuer struct {
 // A failure is a *ValidationError matching exactly one sentinel with
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
 // matches ctx.Err().
+//
+// With DPoP on, a DPoP-bound token (cnf.jkt), and under DPoPRequired any
+// token, is refused with ErrDPoP: its proof can only be checked against
+// the request, by VerifyRequest or Middleware. Likewise a certificate-bound
+// token under CertBoundTokens is refused with ErrCertBinding.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) {
+	return v.verifyFor(ctx, token, nil)
+}
+
+// verifyFor is Verify, with the token's sender constraints (DPoP proof,
+// client certificate) checked against r after the token itself verified;
+// r is nil for Verify.
+func (v *Verifier) verifyFor(ctx context.Context, token string, r *http.Request) (*Identity, error) {
 	id, is, err := v.verify(ctx, token)
+	dpop := v.dpopScheme(r)
+	if err == nil && v.sc != nil {
+		err = v.sc.check(r, dpop, token, id)
+	}
 	if err != nil {
 		v.refuse(ctx, is, err)
-		return nil, v.withChallenge(err)
+		return nil, v.withChallenge(v.sc.annotate(err, dpop))
 	}
 	is.verified.Add(1)
 	return id, nil
@@ -216,6 +233,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		Claims:         c,
 	}
 	id.Issuer, _ = c["iss"].(string)
+	id.Confirmation, _ = c["cnf"].(map[string]any)
 	if exp, ok := c["exp"].(float64); ok {
 		id.ExpiresAt = time.Unix(int64(exp), 0)
 	}
