@@ -187,8 +187,12 @@ func TestDPoPAttacks(t *testing.T) {
 		{"ATK-203 proof over 8 KiB", func() *http.Request {
 			return dpopRequest(tok, signProof(k, with(map[string]any{"pad": strings.Repeat("a", 9000)}), nil))
 		}, "DPoP"},
-		{"ATK-204 typ missing", func() *http.Request { return dpopRequest(tok, signProof(k, proofClaims(tok), map[string]any{"typ": nil})) }, "typ"},
-		{"ATK-204 typ JWT", func() *http.Request { return dpopRequest(tok, signProof(k, proofClaims(tok), map[string]any{"typ": "JWT"})) }, "typ"},
+		{"ATK-204 typ missing", func() *http.Request {
+			return dpopRequest(tok, signProof(k, proofClaims(tok), map[string]any{"typ": nil}))
+		}, "typ"},
+		{"ATK-204 typ JWT", func() *http.Request {
+			return dpopRequest(tok, signProof(k, proofClaims(tok), map[string]any{"typ": "JWT"}))
+		}, "typ"},
 		{"ATK-204 typ only in another case", func() *http.Request {
 			return dpopRequest(tok, signProof(k, proofClaims(tok), map[string]any{"typ": nil, "TYP": "dpop+jwt"}))
 		}, "typ"},
@@ -219,7 +223,9 @@ func TestDPoPAttacks(t *testing.T) {
 			jwk["p"] = jwttest.B64(rk.Private.(*rsa.PrivateKey).Primes[0].Bytes())
 			return dpopRequest(tok, signProof(rk, proofClaims(tok), map[string]any{"jwk": jwk}))
 		}, "jwk"},
-		{"ATK-207 no jwk", func() *http.Request { return dpopRequest(tok, signProof(k, proofClaims(tok), map[string]any{"jwk": nil})) }, "jwk"},
+		{"ATK-207 no jwk", func() *http.Request {
+			return dpopRequest(tok, signProof(k, proofClaims(tok), map[string]any{"jwk": nil}))
+		}, "jwk"},
 		{"ATK-208 signed by another key than the jwk", func() *http.Request {
 			return dpopRequest(tok, signProof(other, proofClaims(tok), map[string]any{"jwk": k.JWK(false)}))
 		}, "jwk"},
@@ -391,7 +397,7 @@ func TestDPoPHTUNormalization(t *testing.T) {
 		{dpopURL, "HTTPS://API.Example.COM/r"},
 		{dpopURL, "https://api.example.com:443/r"},
 		{dpopURL, "https://api.example.com/r?other=1#frag"},
-		{dpopURL, "https://api.example.com/%72"},               // %72 is 'r', unreserved
+		{dpopURL, "https://api.example.com/%72"},                           // %72 is 'r', unreserved
 		{"https://api.example.com/a%2fb", "https://api.example.com/a%2Fb"}, // hex case
 		{"https://api.example.com", "https://api.example.com"},
 		{"https://api.example.com/", "https://api.example.com"},
