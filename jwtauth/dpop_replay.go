@@ -2,6 +2,7 @@ package jwtauth
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"hash/maphash"
 	"sync"
 )
@@ -17,7 +18,7 @@ const replayShards = 16
 // replayMemory remembers the proofs a Verifier accepted until their iat
 // leaves the acceptance window, so that each proof is accepted once.
 //
-// An entry is the SHA-256 of the proof key's thumbprint and the jti (a
+// An entry is a SHA-256 over the proof key's thumbprint and the jti (a
 // fixed 32 bytes whatever the jti's length) and the time it may be
 // forgotten. The memory is bounded: when a shard is full and none of its
 // entries has expired, a new proof is refused (fail closed) rather than an
@@ -51,12 +52,15 @@ func newReplayMemory(entries int) *replayMemory {
 	return r
 }
 
-// replayKey is the memory's key for a proof: SHA-256(jkt "." jti). The
-// thumbprint has no '.', so the pair is unambiguous.
+// replayKey is the memory's key for a proof: SHA-256 of the length of
+// the proof key's thumbprint (8 bytes, big-endian), the thumbprint and the
+// jti, so that no two (jkt, jti) pairs share an input.
 func replayKey(jkt, jti string) [sha256.Size]byte {
 	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(jkt)))
+	h.Write(n[:])
 	h.Write([]byte(jkt))
-	h.Write([]byte{'.'})
 	h.Write([]byte(jti))
 	var k [sha256.Size]byte
 	h.Sum(k[:0])
