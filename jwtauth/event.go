@@ -1,6 +1,9 @@
 package jwtauth
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Event is the outcome of one verification, passed to Config.OnVerify.
 type Event struct {
@@ -9,4 +12,14 @@ type Event struct {
 	Err      error         // nil on success
 	Cached   bool          // answered from the verified-token cache
 	Duration time.Duration // time spent verifying
+}
+
+// report passes the outcome of one verification, which started at start,
+// to Config.OnVerify.
+func (v *Verifier) report(ctx context.Context, start time.Time, is *issuer, id *Identity, err error, cached bool) {
+	e := Event{Identity: id, Err: err, Cached: cached, Duration: time.Since(start)}
+	if is != nil {
+		e.Issuer = is.iss
+	}
+	v.onVerify(ctx, e)
 }

@@ -11,6 +11,7 @@ import (
 type Stats struct {
 	Verified         uint64            // tokens accepted (cache hits included)
 	Refused          map[string]uint64 // refusals by reason: sentinel name ("ErrExpired", ...)
+	Anonymous        uint64            // requests without a token let through by OptionalMiddleware (not in Refused)
 	TokenCacheHits   uint64            // verified-token cache hits
 	TokenCacheMisses uint64            // verified-token cache misses (cache on)
 	TokenCacheSize   int               // entries now in the verified-token cache
@@ -44,7 +45,7 @@ type KeyStats struct {
 // Stats returns a snapshot of the counters. It is safe to call
 // concurrently with verification.
 func (v *Verifier) Stats() Stats {
-	s := Stats{Refused: map[string]uint64{}}
+	s := Stats{Refused: map[string]uint64{}, Anonymous: v.anonymous.Load()}
 	for i := range v.refused {
 		if n := v.refused[i].Load(); n > 0 {
 			s.Refused[reasons[i].name] = n
