@@ -235,6 +235,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		OrgRoles:       m.OrgRoles,
 		AllowSignUp:    is.signUp,
 		Claims:         c,
+		payload:        t.Payload,
 	}
 	id.Issuer, _ = c["iss"].(string)
 	if exp, ok := c["exp"].(float64); ok {
