@@ -197,3 +197,29 @@ func ExampleIdentity_DecodeClaims() {
 	// u-1 [dev ops] 42 pro
 	// true
 }
+
+func ExampleSetErrorHeaders() {
+	iss := jwtauthtest.NewIssuer(t)
+	cfg := iss.Config()
+	// A custom ErrorHandler restyles the body and keeps the standard
+	// headers: WWW-Authenticate, Cache-Control, Retry-After.
+	cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		jwtauth.SetErrorHeaders(w.Header(), err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(jwtauth.StatusCode(err))
+		fmt.Fprintln(w, "please sign in again")
+	}
+	v, _ := jwtauth.New(cfg)
+	defer v.Close()
+	h := v.Middleware(http.NotFoundHandler())
+
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "Bearer "+iss.Sign(map[string]any{"sub": "u-1", "exp": 1700000000}))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	fmt.Println(w.Code, w.Header().Get("WWW-Authenticate"), w.Header().Get("Cache-Control"))
+	fmt.Print(w.Body.String())
+	// Output:
+	// 401 Bearer error="invalid_token" no-store
+	// please sign in again
+}
