@@ -223,3 +223,42 @@ func ExampleSetErrorHeaders() {
 	// 401 Bearer error="invalid_token" no-store
 	// please sign in again
 }
+
+// A token in a renamed query parameter (?access_token=...). The extractor
+// removes the parameter from r.URL and r.RequestURI whatever it finds, so
+// the token never reaches the next handler, an upstream or an access log.
+func ExampleConfig_tokenExtractor() {
+	iss := jwtauthtest.NewIssuer(t)
+	cfg := iss.Config()
+	cfg.TokenExtractor = func(r *http.Request) (string, error) {
+		q := r.URL.Query()
+		vals, ok := q["access_token"]
+		if !ok {
+			return "", jwtauth.ErrNoToken
+		}
+		q.Del("access_token")
+		r.URL.RawQuery = q.Encode() // note: Encode sorts the other parameters
+		if r.RequestURI != "" {
+			r.RequestURI = r.URL.RequestURI()
+		}
+		if len(vals) != 1 {
+			return "", fmt.Errorf("access_token is repeated: %w", jwtauth.ErrMalformed)
+		}
+		return vals[0], nil
+	}
+	v, _ := jwtauth.New(cfg)
+	defer v.Close()
+	h := v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "next sees", r.RequestURI)
+	}))
+
+	tok := iss.Sign(map[string]any{"sub": "u-1"})
+	for _, target := range []string{"/report?access_token=" + tok + "&day=mon", "/report?day=mon"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+		fmt.Print(w.Code, " ", w.Body.String())
+	}
+	// Output:
+	// 200 next sees /report?day=mon
+	// 401 {"message":"Missing JWT","messageId":"jwt.missing"}
+}

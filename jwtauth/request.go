@@ -46,15 +46,28 @@ func (v *Verifier) token(r *http.Request) (string, error) {
 	case errors.Is(err, ErrNoToken):
 		return "", fail(ErrNoToken, "", "TokenExtractor found no token")
 	case err != nil:
-		// The extractor's own sentinel when it returned one, else the
-		// request is malformed; the cause is kept for logs, not responses.
-		reason := ErrMalformed
-		if i := reasonIndex(err); i >= 0 && !errors.Is(err, ErrInvalidConfig) && !errors.Is(err, ErrDisabled) {
-			reason = reasons[i].err
-		}
-		return "", &ValidationError{Reason: reason, Detail: "TokenExtractor failed", Err: err}
+		return "", extractorError(err)
 	case token == "":
 		return "", fail(ErrNoToken, "", "TokenExtractor returned an empty token")
 	}
 	return token, nil
+}
+
+// extractorError turns a TokenExtractor failure into a refusal: with the
+// jwtauth sentinel it wraps, else ErrMalformed. The cause is kept for logs
+// (never for responses); when it also matches another sentinel, only its
+// text is kept, so that the error matches exactly one.
+func extractorError(err error) error {
+	reason := ErrMalformed
+	if i := reasonIndex(err); i >= 0 && reasons[i].err != ErrInvalidConfig && reasons[i].err != ErrDisabled {
+		reason = reasons[i].err
+	}
+	cause := err
+	for _, r := range reasons {
+		if r.err != reason && errors.Is(err, r.err) {
+			cause = errors.New(err.Error())
+			break
+		}
+	}
+	return &ValidationError{Reason: reason, Detail: "TokenExtractor failed", Err: cause}
 }
