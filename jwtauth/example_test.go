@@ -262,3 +262,41 @@ func ExampleConfig_tokenExtractor() {
 	// 200 next sees /report?day=mon
 	// 401 {"message":"Missing JWT","messageId":"jwt.missing"}
 }
+
+func ExampleRole_AtLeast() {
+	for _, r := range []jwtauth.Role{jwtauth.RoleAdmin, jwtauth.RoleEditor, jwtauth.RoleViewer, jwtauth.RoleNone, ""} {
+		fmt.Printf("%q %v\n", r, r.AtLeast(jwtauth.RoleEditor))
+	}
+	// Output:
+	// "Admin" true
+	// "Editor" true
+	// "Viewer" false
+	// "None" false
+	// "" false
+}
+
+func ExampleVerifier_RequireRole() {
+	iss := jwtauthtest.NewIssuer(t)
+	cfg := iss.Config()
+	cfg.RoleAttributePath = "contains(groups, 'admins') && 'Admin' || 'Viewer'"
+	v, _ := jwtauth.New(cfg)
+	defer v.Close()
+
+	mux := http.NewServeMux()
+	admin := v.RequireRole(jwtauth.RoleAdmin)
+	mux.Handle("/settings", v.Middleware(admin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "settings")
+	}))))
+
+	for _, groups := range [][]string{{"admins"}, {"staff"}} {
+		r := httptest.NewRequest(http.MethodGet, "/settings", nil)
+		r.Header.Set("Authorization", "Bearer "+iss.Sign(map[string]any{"sub": "u-1", "groups": groups}))
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		fmt.Println(groups, w.Code, w.Body.String())
+	}
+	// Output:
+	// [admins] 200 settings
+	//
+	// [staff] 403 {"message":"Insufficient scope","messageId":"jwt.insufficient_scope"}
+}
