@@ -209,9 +209,14 @@ type Config struct {
 	// Under NewMulti it comes from config 0. nil means the default lookup.
 	TokenExtractor func(r *http.Request) (string, error)
 	// OnVerify is called once after every verification with its outcome
-	// (beyond Grafana), for metrics and tracing. It runs on the request's
-	// goroutine and must not block. Under NewMulti it comes from config 0.
-	// nil means off.
+	// (beyond Grafana), for metrics and tracing: each Verify call, and each
+	// VerifyRequest, Middleware or OptionalMiddleware request, including a
+	// request refused before Verify (no token, a repeated header). A
+	// request without a token that OptionalMiddleware lets through is not a
+	// verification and is not reported; nor are RequireRole's decisions.
+	// It runs on the caller's goroutine, with the request's context, and
+	// must not block; Event.Identity is the Identity the caller receives.
+	// Under NewMulti it comes from config 0. nil means off.
 	OnVerify func(ctx context.Context, e Event)
 
 	// Now is the clock for token times and key-cache timing. nil: time.Now.

@@ -300,3 +300,30 @@ func ExampleVerifier_RequireRole() {
 	//
 	// [staff] 403 {"message":"Insufficient scope","messageId":"jwt.insufficient_scope"}
 }
+
+// OnVerify feeds metrics or traces: here a count of outcomes by reason.
+// A histogram of e.Duration per outcome is the usual next step.
+func ExampleConfig_onVerify() {
+	iss := jwtauthtest.NewIssuer(t)
+	outcomes := map[string]int{}
+	cfg := iss.Config()
+	cfg.OnVerify = func(ctx context.Context, e jwtauth.Event) {
+		switch {
+		case e.Err != nil:
+			outcomes[jwtauth.ReasonName(e.Err)]++
+		case e.Cached:
+			outcomes["ok (cached)"]++
+		default:
+			outcomes["ok"]++
+		}
+	}
+	v, _ := jwtauth.New(cfg)
+	defer v.Close()
+
+	tok := iss.Sign(map[string]any{"sub": "u-1"})
+	_, _ = v.Verify(context.Background(), tok)
+	_, _ = v.Verify(context.Background(), tok)
+	_, _ = v.Verify(context.Background(), iss.Sign(map[string]any{"sub": "u-1", "exp": 1700000000}))
+	fmt.Println(outcomes)
+	// Output: map[ErrExpired:1 ok:1 ok (cached):1]
+}

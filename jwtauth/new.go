@@ -43,7 +43,7 @@ func New(cfg Config) (*Verifier, error) {
 // [ErrClaimMismatch] before any key lookup or network I/O.
 //
 // HeaderName, URLLogin, CookieName, TokenExtractor, TokenCacheSize,
-// ErrorHandler, Logger and Now come from the first config; the others must leave them zero or
+// ErrorHandler, OnVerify, Logger and Now come from the first config; the others must leave them zero or
 // set them identically (ErrInvalidConfig otherwise). Errors name the config
 // index.
 func NewMulti(cfgs ...Config) (*Verifier, error) {
@@ -65,6 +65,7 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 		byIssuer:   map[string]*issuer{},
 		headerName: first.HeaderName,
 		extractor:  first.TokenExtractor,
+		onVerify:   first.OnVerify,
 	}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
@@ -155,6 +156,8 @@ func sameShared(first, c Config) error {
 		return errors.New("ErrorHandler must be set on config 0 only")
 	case c.TokenExtractor != nil:
 		return errors.New("TokenExtractor must be set on config 0 only")
+	case c.OnVerify != nil:
+		return errors.New("OnVerify must be set on config 0 only")
 	case c.Logger != nil && c.Logger != first.Logger:
 		return errors.New("Logger differs from config 0")
 	case c.Now != nil:
@@ -377,8 +380,6 @@ func notYetSupported(cfg Config) error {
 		return errors.New("DPoP is not supported yet")
 	case cfg.CertBoundTokens, cfg.ClientCertHeader != "":
 		return errors.New("CertBoundTokens is not supported yet")
-	case cfg.OnVerify != nil:
-		return errors.New("OnVerify is not supported yet")
 	}
 	return nil
 }
