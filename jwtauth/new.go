@@ -42,8 +42,8 @@ func New(cfg Config) (*Verifier, error) {
 // a token whose iss names no configured issuer is refused with
 // [ErrClaimMismatch] before any key lookup or network I/O.
 //
-// HeaderName, URLLogin, CookieName, TokenCacheSize, ErrorHandler, Logger
-// and Now come from the first config; the others must leave them zero or
+// HeaderName, URLLogin, CookieName, TokenExtractor, TokenCacheSize,
+// ErrorHandler, OnVerify, Logger and Now come from the first config; the others must leave them zero or
 // set them identically (ErrInvalidConfig otherwise). Errors name the config
 // index.
 func NewMulti(cfgs ...Config) (*Verifier, error) {
@@ -64,6 +64,8 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 		multi:      multi,
 		byIssuer:   map[string]*issuer{},
 		headerName: first.HeaderName,
+		extractor:  first.TokenExtractor,
+		onVerify:   first.OnVerify,
 	}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
@@ -156,6 +158,10 @@ func sameShared(first, c Config) error {
 		return errors.New("TokenCacheSize differs from config 0")
 	case c.ErrorHandler != nil:
 		return errors.New("ErrorHandler must be set on config 0 only")
+	case c.TokenExtractor != nil:
+		return errors.New("TokenExtractor must be set on config 0 only")
+	case c.OnVerify != nil:
+		return errors.New("OnVerify must be set on config 0 only")
 	case c.Logger != nil && c.Logger != first.Logger:
 		return errors.New("Logger differs from config 0")
 	case c.Now != nil:
@@ -374,10 +380,6 @@ func notYetSupported(cfg Config) error {
 		return errors.New("TokenTypes is not supported yet")
 	case cfg.ResourceMetadataURL != "":
 		return errors.New("ResourceMetadataURL is not supported yet")
-	case cfg.TokenExtractor != nil:
-		return errors.New("TokenExtractor is not supported yet")
-	case cfg.OnVerify != nil:
-		return errors.New("OnVerify is not supported yet")
 	}
 	return nil
 }

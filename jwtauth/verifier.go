@@ -41,6 +41,10 @@ type Verifier struct {
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
 
+	extractor func(r *http.Request) (string, error) // Config.TokenExtractor; nil: extract
+	onVerify  func(ctx context.Context, e Event)    // Config.OnVerify; nil: off
+	anonymous atomic.Uint64                         // requests without a token let through by OptionalMiddleware
+
 	refused   [len(reasons)]atomic.Uint64
 	closeOnce sync.Once
 	closeErr  error
@@ -80,20 +84,43 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) 
 }
 
 // verifyFor is Verify, with the token's sender constraints (DPoP proof,
-// client certificate) checked against r after the token itself verified;
-// r is nil for Verify.
+// client certificate) checked against r after the token itself verified
+// (cache hits included); r is nil for Verify.
 func (v *Verifier) verifyFor(ctx context.Context, token string, r *http.Request) (*Identity, error) {
-	id, is, err := v.verify(ctx, token)
+	var start time.Time
+	if v.onVerify != nil {
+		start = time.Now()
+	}
+	id, is, cached, err := v.verifyToken(ctx, token)
 	dpop := v.dpopScheme(r)
 	if err == nil && v.sc != nil {
 		err = v.sc.check(r, dpop, token, id)
 	}
 	if err != nil {
 		v.refuse(ctx, is, err)
-		return nil, v.withChallenge(v.sc.annotate(err, dpop))
+		id, err = nil, v.withChallenge(v.sc.annotate(err, dpop))
+	} else {
+		is.verified.Add(1)
 	}
-	is.verified.Add(1)
-	return id, nil
+	if v.onVerify != nil {
+		v.report(ctx, start, is, id, err, cached)
+	}
+	return id, err
+}
+
+// verifyToken answers from the verified-token cache when it can, and
+// verifies token otherwise; cached says which.
+func (v *Verifier) verifyToken(ctx context.Context, token string) (_ *Identity, _ *issuer, cached bool, _ error) {
+	if v.cache != nil && token != "" && len(token) <= MaxTokenBytes {
+		if id, is := v.cache.get(ctx, token); id != nil {
+			if v.log.Enabled(ctx, slog.LevelDebug) {
+				v.log.LogAttrs(ctx, slog.LevelDebug, "jwt verified from cache")
+			}
+			return id, is, true, nil
+		}
+	}
+	id, is, err := v.verify(ctx, token)
+	return id, is, false, err
 }
 
 func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
@@ -153,14 +180,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if len(token) > MaxTokenBytes {
 		return nil, nil, fail(ErrMalformed, "", fmt.Sprintf("token is %d bytes, over the %d-byte cap", len(token), MaxTokenBytes))
 	}
-	if v.cache != nil {
-		if id, is := v.cache.get(ctx, token); id != nil {
-			if v.log.Enabled(ctx, slog.LevelDebug) {
-				v.log.LogAttrs(ctx, slog.LevelDebug, "jwt verified from cache")
-			}
-			return id, is, nil
-		}
-	}
+	// The verified-token cache was looked up by verifyToken.
+	//
 	// The signature is only read while verifying, so it is decoded into
 	// this array on the stack (512 bytes: up to RSA-4096) instead of the
 	// heap buffer that the claims' strings share.
@@ -231,6 +252,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		OrgRoles:       m.OrgRoles,
 		AllowSignUp:    is.signUp,
 		Claims:         c,
+		payload:        t.Payload,
 	}
 	id.Issuer, _ = c["iss"].(string)
 	id.Confirmation, _ = c["cnf"].(map[string]any)

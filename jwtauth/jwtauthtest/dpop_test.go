@@ -17,7 +17,7 @@ import (
 
 func signer() *jwttest.Key { return jwttest.RSA("kit", 2048, "kit") }
 
-func newVerifier(t *testing.T, cfg jwtauth.Config) *jwtauth.Verifier {
+func kitVerifier(t *testing.T, cfg jwtauth.Config) *jwtauth.Verifier {
 	cfg.JWKSetValue = jwttest.Base64(jwttest.JWKS(signer()))
 	v, err := jwtauth.New(cfg)
 	require.NoError(t, err)
@@ -26,7 +26,7 @@ func newVerifier(t *testing.T, cfg jwtauth.Config) *jwtauth.Verifier {
 }
 
 func TestDPoPKey(t *testing.T) {
-	v := newVerifier(t, jwtauth.Config{DPoP: jwtauth.DPoPRequired})
+	v := kitVerifier(t, jwtauth.Config{DPoP: jwtauth.DPoPRequired})
 	k := jwtauthtest.NewDPoPKey(t)
 	claims := jwttest.Default()
 	claims["exp"] = jwttest.Unix(0) + 1<<30 // the real clock: far ahead
@@ -56,7 +56,7 @@ func TestDPoPKey(t *testing.T) {
 }
 
 func TestDPoPKeyNonce(t *testing.T) {
-	v := newVerifier(t, jwtauth.Config{DPoP: jwtauth.DPoPAllowed, DPoPNonceKey: []byte("0123456789abcdef0123456789abcdef")})
+	v := kitVerifier(t, jwtauth.Config{DPoP: jwtauth.DPoPAllowed, DPoPNonceKey: []byte("0123456789abcdef0123456789abcdef")})
 	k := jwtauthtest.NewDPoPKey(t)
 	c := jwttest.Default()
 	c["exp"] = jwttest.Unix(0) + 1<<30
@@ -83,7 +83,7 @@ func TestClientCert(t *testing.T) {
 	delete(claims, "iat")
 	tok := signer().Sign(c.Bind(claims))
 
-	v := newVerifier(t, jwtauth.Config{CertBoundTokens: true})
+	v := kitVerifier(t, jwtauth.Config{CertBoundTokens: true})
 	r := httptest.NewRequest("GET", "https://api.example.com/", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	_, err := v.VerifyRequest(r)
@@ -92,7 +92,7 @@ func TestClientCert(t *testing.T) {
 	_, err = v.VerifyRequest(r)
 	require.NoError(t, err)
 
-	proxied := newVerifier(t, jwtauth.Config{CertBoundTokens: true, ClientCertHeader: "X-Client-Cert"})
+	proxied := kitVerifier(t, jwtauth.Config{CertBoundTokens: true, ClientCertHeader: "X-Client-Cert"})
 	r = httptest.NewRequest("GET", "http://backend/", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	r.Header.Set("X-Client-Cert", c.EscapedPEM())
