@@ -8,9 +8,10 @@ import (
 )
 
 // replayMemoryEntries bounds the DPoP replay memory of one Verifier: at
-// most this many proofs are remembered at once (about 16 MiB; see
-// BenchmarkDPoPReplayMemory for the bytes per entry). With the default
-// 5-minute DPoPProofMaxAge that is about 870 proofs a second, sustained.
+// most this many proofs are remembered at once, about 24 MiB (96 bytes per
+// entry, BenchmarkDPoPReplayMemory). With the default 5-minute
+// DPoPProofMaxAge that is about 870 proofs a second, sustained; beyond it
+// new proofs are refused until remembered ones expire.
 const replayMemoryEntries = 1 << 18
 
 const replayShards = 16
