@@ -46,7 +46,7 @@ func normalizeHTU(s string) (string, bool) {
 	if i := strings.LastIndexByte(authority, ':'); i >= 0 && !strings.Contains(authority[i:], "]") {
 		host, port = authority[:i], authority[i+1:]
 	}
-	if host == "" {
+	if !validHost(host) {
 		return "", false
 	}
 	for i := 0; i < len(port); i++ {
@@ -113,6 +113,18 @@ func normalizePercent(s string) (string, bool) {
 		i += 2
 	}
 	return b.String(), true
+}
+
+// validHost reports whether host is non-empty and either a bracketed IP
+// literal or free of ':', '[' and ']' (RFC 3986 §3.2.2).
+func validHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	if host[0] == '[' {
+		return len(host) > 2 && host[len(host)-1] == ']' && !strings.ContainsAny(host[1:len(host)-1], "[]")
+	}
+	return !strings.ContainsAny(host, ":[]")
 }
 
 func unhex(c byte) (byte, bool) {

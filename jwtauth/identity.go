@@ -20,8 +20,9 @@ const (
 
 // Identity is what a verified token says about its bearer. Each call
 // returns its own Identity, Groups, OrgRoles and IsGrafanaAdmin, which the
-// caller may modify; Claims (and the values nested in it) is shared with
-// the verified-token cache and must be treated as read-only.
+// caller may modify; Claims (and the values nested in it, Confirmation
+// among them) is shared with the verified-token cache and must be treated
+// as read-only.
 type Identity struct {
 	Issuer         string          // "iss" when present
 	Subject        string          // "sub" (required)
