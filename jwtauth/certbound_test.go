@@ -60,10 +60,10 @@ func certBoundToken(c clientCert) string {
 	return rsaGood().Sign(claimsWith(map[string]any{"cnf": map[string]any{"x5t#S256": c.x5t}}))
 }
 
-// TestCertBoundTLS (ATK-220): a certificate-bound token over a real
+// TestATK220CertBoundTLS (ATK-220): a certificate-bound token over a real
 // loopback TLS connection passes with its certificate and is refused
 // without one or with another.
-func TestCertBoundTLS(t *testing.T) {
+func TestATK220CertBoundTLS(t *testing.T) {
 	v := newV(t, jwtauth.Config{JWKSetValue: jwksValue(rsaGood()), CertBoundTokens: true})
 	srv := httptest.NewUnstartedServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := jwtauth.FromContext(r.Context())
@@ -111,8 +111,8 @@ func TestCertBoundTLS(t *testing.T) {
 	require.EqualValues(t, 2, v.Stats().Refused["ErrCertBinding"])
 }
 
-// TestCertBoundErrors: the sentinel and what is refused, directly.
-func TestCertBoundErrors(t *testing.T) {
+// TestATK220CertBoundErrors: the sentinel and what is refused, directly.
+func TestATK220CertBoundErrors(t *testing.T) {
 	mine, theirs := newClientCert(t, "client"), newClientCert(t, "attacker")
 	tok := certBoundToken(mine)
 	v := newV(t, jwtauth.Config{JWKSetValue: jwksValue(rsaGood()), CertBoundTokens: true})
@@ -153,10 +153,10 @@ func TestCertBoundErrors(t *testing.T) {
 	requireReason(t, err, jwtauth.ErrMalformed, "cnf")
 }
 
-// TestCertBoundClientCertHeader (ATK-221): behind a TLS-terminating proxy
+// TestATK221CertBoundClientCertHeader (ATK-221): behind a TLS-terminating proxy
 // the certificate comes from ClientCertHeader as nginx's
 // $ssl_client_escaped_cert writes it, and only from there.
-func TestCertBoundClientCertHeader(t *testing.T) {
+func TestATK221CertBoundClientCertHeader(t *testing.T) {
 	mine, theirs := newClientCert(t, "client"), newClientCert(t, "attacker")
 	tok := certBoundToken(mine)
 	v := newV(t, jwtauth.Config{JWKSetValue: jwksValue(rsaGood()), CertBoundTokens: true, ClientCertHeader: "X-Client-Cert"})

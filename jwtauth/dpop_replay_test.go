@@ -7,10 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestReplayMemoryBound (ATK-218): at its bound the memory refuses new
+// TestATK218ReplayMemoryBound (ATK-218): at its bound the memory refuses new
 // proofs and keeps every unexpired one (a replay is still a replay); once
 // entries expire, room is made again.
-func TestReplayMemoryBound(t *testing.T) {
+func TestATK218ReplayMemoryBound(t *testing.T) {
 	const bound = 64 // 4 per shard
 	m := newReplayMemory(bound)
 	const now, forget = int64(1000), int64(1300)

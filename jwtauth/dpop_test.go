@@ -318,9 +318,9 @@ func jsonField(t *testing.T, obj []byte, name string) any {
 	return m[name]
 }
 
-// TestDPoPOnlyAfterTokenVerifies: a token that fails is refused for what
+// TestATK224DPoPOnlyAfterTokenVerifies: a token that fails is refused for what
 // it is, before any proof is looked at.
-func TestDPoPOnlyAfterTokenVerifies(t *testing.T) {
+func TestATK224DPoPOnlyAfterTokenVerifies(t *testing.T) {
 	v := dpopV(t, jwtauth.DPoPAllowed)
 	k := dpopClientKey()
 	expired := boundToken(t, k, map[string]any{"exp": jwttest.Unix(-time.Hour)})
@@ -331,9 +331,9 @@ func TestDPoPOnlyAfterTokenVerifies(t *testing.T) {
 	requireReason(t, err, jwtauth.ErrSignature, "")
 }
 
-// TestDPoPReplayConcurrent (ATK-213): the same proof from 16 goroutines at
+// TestATK213DPoPReplayConcurrent (ATK-213): the same proof from 16 goroutines at
 // once is accepted exactly once; the others are replays.
-func TestDPoPReplayConcurrent(t *testing.T) {
+func TestATK213DPoPReplayConcurrent(t *testing.T) {
 	v := dpopV(t, jwtauth.DPoPAllowed)
 	k := dpopClientKey()
 	tok := boundToken(t, k, nil)
@@ -363,9 +363,9 @@ func TestDPoPReplayConcurrent(t *testing.T) {
 	require.EqualValues(t, 15, replay.Load())
 }
 
-// TestDPoPReplayWindow: a jti is remembered for the whole window; another
+// TestATK213DPoPReplayWindow: a jti is remembered for the whole window; another
 // Verifier (a replica) does not share the memory.
-func TestDPoPReplayWindow(t *testing.T) {
+func TestATK213DPoPReplayWindow(t *testing.T) {
 	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	v := dpopV(t, jwtauth.DPoPAllowed, func(c *jwtauth.Config) { c.Now = clk.Now; c.ExpectClaims = nil })
 	k := dpopClientKey()
@@ -423,9 +423,9 @@ func TestDPoPHTUNormalization(t *testing.T) {
 	})
 }
 
-// TestDPoPPublicURL: behind a proxy, htu is compared with PublicURL, not
+// TestATK223DPoPPublicURL: behind a proxy, htu is compared with PublicURL, not
 // with what the proxy sends (Host, plain http); X-Forwarded-* is ignored.
-func TestDPoPPublicURL(t *testing.T) {
+func TestATK223DPoPPublicURL(t *testing.T) {
 	v := dpopV(t, jwtauth.DPoPAllowed, func(c *jwtauth.Config) { c.PublicURL = "https://API.example.com:443" })
 	k := dpopClientKey()
 	tok := boundToken(t, k, nil)
@@ -444,8 +444,8 @@ func TestDPoPPublicURL(t *testing.T) {
 	requireReason(t, err, jwtauth.ErrDPoP, "htu")
 }
 
-// TestDPoPModes: what each mode does with each scheme and token kind.
-func TestDPoPModes(t *testing.T) {
+// TestATK222DPoPModes: what each mode does with each scheme and token kind.
+func TestATK222DPoPModes(t *testing.T) {
 	k := dpopClientKey()
 	bound := boundToken(t, k, nil)
 	plain := rsaGood().Sign(jwttest.Default())
@@ -555,11 +555,11 @@ func TestDPoPChallenges(t *testing.T) {
 	}
 }
 
-// TestDPoPNonces (RFC 9449 §9): a proof without a nonce gets 401
+// TestATK219DPoPNonces (RFC 9449 §9): a proof without a nonce gets 401
 // use_dpop_nonce with a nonce; the retry with it passes and gets the next
 // one before next runs; stale, foreign and forged nonces fail; a replica
 // with the same key accepts the nonce.
-func TestDPoPNonces(t *testing.T) {
+func TestATK219DPoPNonces(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
 	clk := jwttest.NewFakeClock(jwttest.Epoch)
 	mk := func(key []byte) *jwtauth.Verifier {
