@@ -170,21 +170,26 @@ type Config struct {
 	// The zero value is DPoPOff.
 	DPoP DPoPMode
 	// DPoPProofMaxAge is how old a proof's iat may be, and how long its jti
-	// is remembered against replay. 0 means 5m; Leeway applies into the
-	// future.
+	// is remembered against replay. 0 means 5m; below 1s fails New; Leeway
+	// applies into the future. The replay memory is per Verifier and holds
+	// at most 262,144 proofs; when it is full, new proofs are refused with
+	// ErrDPoP. Replicas do not share it (RFC 9449 §11.1): keep this short.
 	DPoPProofMaxAge time.Duration
 	// DPoPAlgorithms lists the accepted proof algorithms. nil means ES256,
 	// ES384, ES512, EdDSA, RS256 and PS256; symmetric algorithms and "none"
 	// fail New.
 	DPoPAlgorithms []string
-	// DPoPNonceKey, when set (at least 32 bytes), makes server-provided
-	// DPoP nonces (RFC 9449 §9) required. Nonces are stateless: replicas
-	// sharing the key accept each other's. nil means no nonces.
+	// DPoPNonceKey, when set (at least 32 random bytes, else New fails),
+	// makes server-provided DPoP nonces (RFC 9449 §9) required. Nonces are
+	// stateless (an HMAC of their issue time), valid for DPoPProofMaxAge:
+	// replicas sharing the key accept each other's. nil means no nonces.
 	DPoPNonceKey []byte
 	// PublicURL is the scheme://host[:port] clients use to reach this
-	// server, for a DPoP proof's htu behind a proxy (beyond Grafana). ""
-	// means the scheme of r.TLS and r.Host. X-Forwarded-* headers are never
-	// read.
+	// server, for a DPoP proof's htu behind a proxy (beyond Grafana); a
+	// path, query, fragment or userinfo fails New. "" means https when the
+	// connection is TLS (else http) and r.Host, which the client chooses:
+	// set PublicURL when the server answers under several names.
+	// X-Forwarded-* headers are never read.
 	PublicURL string
 	// CertBoundTokens enforces RFC 8705 §3 certificate-bound tokens: a
 	// token with cnf["x5t#S256"] needs a client certificate with that
