@@ -221,24 +221,27 @@ func TestCache_refreshAhead(t *testing.T) {
 }
 
 // TestUnknownKid: an unknown kid refreshes at most once per
-// MinRefreshInterval, shared by concurrent callers; sprays of random kids
-// cost at most one fetch per interval, and still-unknown kids are answered
-// from memory.
+// MinRefreshInterval from a budget of its own (a TTL fetch does not use it
+// up), shared by concurrent callers; sprays of random kids cost at most one
+// fetch per interval, and still-unknown kids are answered from memory.
 func TestUnknownKid(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := newIDP(jwttest.JWKS(key1), "")
 		r := newRemote(t, p, jwks.Options{})
 		mustFind(t, r, "k1")
+		time.Sleep(time.Second)
 		p.serve(200, jwttest.JWKS(key1, key2), "")
-		wantErr(t, r, "k2", keys.ErrUnknownKey) // within the interval
-		wantCount(t, p, 1)
-
-		time.Sleep(30 * time.Second)
-		mustFind(t, r, "k2") // one refresh, and the new kid verifies
+		mustFind(t, r, "k2") // 1 s after the first fetch: refreshed at once
 		wantCount(t, p, 2)
 		if cc := p.last().Header.Get("Cache-Control"); cc != "no-cache" {
 			t.Errorf("refresh Cache-Control = %q", cc)
 		}
+		p.serve(200, jwttest.JWKS(key1, key2, key3), "")
+		wantErr(t, r, "k3", keys.ErrUnknownKey) // the budget is spent for this interval
+		wantCount(t, p, 2)
+		time.Sleep(30 * time.Second)
+		mustFind(t, r, "k3")
+		wantCount(t, p, 3)
 
 		spray := func() {
 			var wg sync.WaitGroup
@@ -258,7 +261,7 @@ func TestUnknownKid(t *testing.T) {
 			time.Sleep(30 * time.Second)
 			spray() // 10 000 random kids
 			spray()
-			wantCount(t, p, 3+round) // exactly one refresh per interval
+			wantCount(t, p, 4+round) // exactly one refresh per interval
 		}
 		mustFind(t, r, "k1")
 		mustFind(t, r, "k2")
@@ -267,7 +270,7 @@ func TestUnknownKid(t *testing.T) {
 		// while another refresh is in flight.
 		time.Sleep(30 * time.Second)
 		wantErr(t, r, "never-there", keys.ErrUnknownKey)
-		wantCount(t, p, 6)
+		wantCount(t, p, 7)
 		release := p.hold()
 		done := make(chan error, 1)
 		go func() { done <- r.Refresh(context.Background()) }()

@@ -41,6 +41,8 @@ func ExampleNewRemote() {
 		fmt.Printf("kid=%s alg=%s type=%T\n", k.ID, k.Algorithm, k.Public)
 	}
 
+	// An unknown kid refreshes the set once (at most once per
+	// MinRefreshInterval), then is refused.
 	_, err = remote.KeysFor(context.Background(), "someone-else", "EdDSA")
 	fmt.Println(errors.Is(err, keys.ErrUnknownKey))
 
@@ -49,7 +51,7 @@ func ExampleNewRemote() {
 	// Output:
 	// kid=2026-11 alg=EdDSA type=ed25519.PublicKey
 	// true
-	// [2026-11] 10m0s 1
+	// [2026-11] 10m0s 2
 }
 
 // NewRemote rejects a plain-http URL unless InsecureAllowHTTP is set; the

@@ -167,12 +167,14 @@ func TestGrafana_caching(t *testing.T) {
 		p := newIDP(jwttest.JWKS(key1), "")
 		r := newRemote(t, p, jwks.Options{Now: jwttest.Clock()})
 		mustFind(t, r, "k1")
-		p.serve(200, jwttest.JWKS(key2), "")
-		// Within MinRefreshInterval of the fetch, an unknown kid does not
-		// refresh (Grafana never does); see TestUnknownKid for after it.
-		wantErr(t, r, "k2", keys.ErrUnknownKey)
+		p.serve(200, jwttest.JWKS(key1, key2), "")
+		// Known kids are answered from the cache. Unlike Grafana, which
+		// never refreshes before the TTL, an unknown kid refreshes once
+		// (see TestUnknownKid for the rate limit).
 		mustFind(t, r, "k1")
 		wantCount(t, p, 1)
+		mustFind(t, r, "k2")
+		wantCount(t, p, 2)
 	})
 	t.Run("does not cache the response when TTL is zero", func(t *testing.T) {
 		p := newIDP(jwttest.JWKS(key1), "max-age=3600")
