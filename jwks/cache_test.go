@@ -7,6 +7,7 @@ package jwks_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"net/http"
@@ -494,5 +495,60 @@ func TestClose(t *testing.T) {
 			t.Errorf("Refresh after Close: %v", err)
 		}
 		wantCount(t, p, n) // no request after Close
+	})
+}
+
+// TestKeysAfterFailure: a key replaced under the same kid is fetched once
+// the set is older than MinRefreshInterval, from the budget unknown kids
+// use, shared by concurrent callers; an unchanged key gives nil.
+func TestKeysAfterFailure(t *testing.T) {
+	replaced := key2.WithKID("k1")
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		p := newIDP(jwttest.JWKS(key1), "")
+		r := newRemote(t, p, jwks.Options{})
+		failed, err := r.KeysFor(ctx, "k1", "EdDSA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.serve(200, jwttest.JWKS(replaced), "")
+		time.Sleep(29 * time.Second)
+		if ks := r.KeysAfterFailure(ctx, "k1", "EdDSA", failed); ks != nil {
+			t.Fatalf("set younger than MinRefreshInterval: got %v", ks)
+		}
+		wantCount(t, p, 1)
+
+		time.Sleep(time.Second)
+		release := p.hold()
+		got := make([][]keys.Key, 20)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Go(func() { got[i] = r.KeysAfterFailure(ctx, "k1", "EdDSA", failed) })
+		}
+		synctest.Wait()
+		release()
+		wg.Wait()
+		wantCount(t, p, 2)
+		for _, ks := range got {
+			if len(ks) != 1 || !replaced.Public.(ed25519.PublicKey).Equal(ks[0].Public) {
+				t.Fatalf("got %v, want the replaced key", ks)
+			}
+		}
+		if cc := p.last().Header.Get("Cache-Control"); cc != "no-cache" {
+			t.Errorf("Cache-Control = %q", cc)
+		}
+
+		// The budget is spent for this interval, for unknown kids too; and
+		// keys that did not change give nil.
+		wantErr(t, r, "k9", keys.ErrUnknownKey)
+		time.Sleep(31 * time.Second)
+		if ks := r.KeysAfterFailure(ctx, "k1", "EdDSA", got[0]); ks != nil {
+			t.Fatalf("unchanged key: got %v", ks)
+		}
+		wantCount(t, p, 3)
+		if ks := r.KeysAfterFailure(ctx, "k1", "EdDSA", got[0]); ks != nil {
+			t.Fatalf("unchanged key: got %v", ks)
+		}
+		wantCount(t, p, 3)
 	})
 }

@@ -55,12 +55,12 @@ func ExampleNewRemote() {
 }
 
 // NewRemote rejects a plain-http URL unless InsecureAllowHTTP is set; the
-// message names the jwtauth.Config field.
+// message names the Options field.
 func ExampleNewRemote_https() {
 	_, err := jwks.NewRemote(jwks.Options{URL: "http://idp.example/jwks"})
 	fmt.Println(err)
 	// Output:
-	// JWKSetURL: must be https (http needs InsecureAllowHTTP)
+	// jwks: URL: must be https (http needs InsecureAllowHTTP)
 }
 
 // RetryAfter gives the Retry-After of a 503 when no key set is available.

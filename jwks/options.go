@@ -29,9 +29,8 @@ const kidPlaceholder = "{{kid}}"
 // Options configures a [Remote]. The zero value of each field is its
 // documented default. Exactly one of URL and Issuer must be set.
 //
-// [NewRemote] reports an invalid field with an error whose text starts with
-// the name of the matching jwtauth.Config field ("JWKSetURL: ...",
-// "OIDCIssuerURL: ...", "JWKSetBearerTokenFile: ...", "TLSClientCA: ...").
+// [NewRemote] reports an invalid field with an error that names it
+// ("jwks: URL: must be https ...", "jwks: BearerTokenFile: ...").
 type Options struct {
 	// URL is the JWKS URL (jwtauth: JWKSetURL, Grafana: jwk_set_url). It
 	// must be an absolute https URL with a host, or http when
@@ -121,6 +120,25 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// errNegative is the cause for a negative count or duration.
+var errNegative = errors.New("must not be negative")
+
+// optionError reports an invalid Options field.
+type optionError struct {
+	field string // the Options field, e.g. "URL"
+	err   error
+}
+
+func optionErr(field string, err error) error { return &optionError{field: field, err: err} }
+
+func (e *optionError) Error() string { return "jwks: " + e.field + ": " + e.err.Error() }
+func (e *optionError) Unwrap() error { return e.err }
+
+// Option returns the name of the invalid Options field, so that a caller
+// that fills Options from its own configuration can name its own field
+// (see [NewRemote]).
+func (e *optionError) Option() string { return e.field }
+
 // settings are validated Options with defaults applied.
 type settings struct {
 	Options
@@ -134,9 +152,9 @@ func (o Options) validate() (*settings, error) {
 	s := &settings{Options: o}
 	switch {
 	case o.URL == "" && o.Issuer == "":
-		return nil, errors.New("JWKSetURL: a JWKS URL or an OIDC issuer URL is required")
+		return nil, optionErr("URL", errors.New("a JWKS URL or an OIDC Issuer is required"))
 	case o.URL != "" && o.Issuer != "":
-		return nil, errors.New("OIDCIssuerURL: cannot be combined with JWKSetURL")
+		return nil, optionErr("Issuer", errors.New("cannot be combined with URL"))
 	case o.URL != "":
 		s.template = strings.Contains(o.URL, kidPlaceholder)
 		probe := o.URL
@@ -144,18 +162,18 @@ func (o Options) validate() (*settings, error) {
 			probe = strings.ReplaceAll(o.URL, kidPlaceholder, "kid")
 		}
 		if _, err := checkURL(probe, o.InsecureAllowHTTP); err != nil {
-			return nil, fmt.Errorf("JWKSetURL: %w", err)
+			return nil, optionErr("URL", err)
 		}
 		if s.template && kidInAuthority(o.URL) {
-			return nil, errors.New("JWKSetURL: {{kid}} may only appear in the path or query")
+			return nil, optionErr("URL", errors.New("{{kid}} may only appear in the path or query"))
 		}
 	default:
 		u, err := checkURL(o.Issuer, o.InsecureAllowHTTP)
 		if err != nil {
-			return nil, fmt.Errorf("OIDCIssuerURL: %w", err)
+			return nil, optionErr("Issuer", err)
 		}
 		if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-			return nil, errors.New("OIDCIssuerURL: must not have a query or fragment")
+			return nil, optionErr("Issuer", errors.New("must not have a query or fragment"))
 		}
 		s.discovery = strings.TrimSuffix(o.Issuer, "/") + "/.well-known/openid-configuration"
 	}
@@ -166,7 +184,7 @@ func (o Options) validate() (*settings, error) {
 	s.noCache = s.CacheTTL < 0
 	switch {
 	case o.MinRefreshInterval < 0:
-		return nil, errors.New("MinRefreshInterval: must not be negative")
+		return nil, optionErr("MinRefreshInterval", errNegative)
 	case o.MinRefreshInterval == 0:
 		s.MinRefreshInterval = defaultMinRefreshInterval
 	}
@@ -175,19 +193,19 @@ func (o Options) validate() (*settings, error) {
 	}
 	switch {
 	case o.MaxBodyBytes < 0:
-		return nil, errors.New("MaxBodyBytes: must not be negative")
+		return nil, optionErr("MaxBodyBytes", errNegative)
 	case o.MaxBodyBytes == 0:
 		s.MaxBodyBytes = defaultMaxBodyBytes
 	}
 	switch {
 	case o.MaxKeyIDs < 0:
-		return nil, errors.New("MaxKeyIDs: must not be negative")
+		return nil, optionErr("MaxKeyIDs", errNegative)
 	case o.MaxKeyIDs == 0:
 		s.MaxKeyIDs = defaultMaxKeyIDs
 	}
 	if o.BearerTokenFile != "" {
 		if _, err := bearerToken(o.BearerTokenFile); err != nil {
-			return nil, err
+			return nil, optionErr("BearerTokenFile", err)
 		}
 	}
 	if o.HTTPClient != nil {
@@ -206,7 +224,7 @@ func (o Options) validate() (*settings, error) {
 			}
 		}
 		if len(set) > 0 {
-			return nil, fmt.Errorf("HTTPClient: cannot be combined with %s (configure TLS on the client)", strings.Join(set, ", "))
+			return nil, optionErr("HTTPClient", fmt.Errorf("cannot be combined with %s (configure TLS on the client)", strings.Join(set, ", ")))
 		}
 		s.timeout = o.HTTPClient.Timeout
 	}

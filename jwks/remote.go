@@ -58,10 +58,11 @@ type Remote struct {
 var _ keys.Source = (*Remote)(nil)
 
 // NewRemote validates opts and returns a Remote. It does no network I/O.
-// An invalid or conflicting field fails with an error whose text starts
-// with the field's name in jwtauth.Config terms ("JWKSetURL: must be
-// https ..."); jwtauth wraps it in ErrInvalidConfig. Call [Remote.Close]
-// when done.
+// An invalid or conflicting field fails with an error that names the
+// [Options] field ("jwks: URL: must be https ..."); it also has a method
+// Option() string returning that name, for callers that translate it into
+// their own configuration's terms (errors.As with
+// interface{ Option() string }). Call [Remote.Close] when done.
 func NewRemote(opts Options) (*Remote, error) {
 	s, err := opts.validate()
 	if err != nil {
@@ -231,7 +232,7 @@ func (r *Remote) get(ctx context.Context, rawURL, accept string, auth, noCache b
 	if auth && r.s.BearerTokenFile != "" {
 		tok, err := bearerToken(r.s.BearerTokenFile)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("jwks: BearerTokenFile: %w", err)
 		}
 		h.Set("Authorization", tok)
 	}
