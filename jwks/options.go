@@ -41,7 +41,8 @@ type Options struct {
 	// [A-Za-z0-9._-] and must not contain ".."; any other kid is answered
 	// with keys.ErrUnknownKey without a request. The body may be a PEM
 	// public key (given the kid) or a JWKS. {{kid}} may appear in the path
-	// or query only, never in the host.
+	// or query only, never in the host. Such a URL gets at most 8 requests
+	// per MinRefreshInterval, whatever the tokens say (see the package doc).
 	URL string
 	// Issuer is an OpenID Connect issuer (jwtauth: OIDCIssuerURL). The key
 	// set URL is the jwks_uri of <Issuer>/.well-known/openid-configuration,
@@ -64,15 +65,18 @@ type Options struct {
 	// again (jwtauth: CacheTTL, Grafana: cache_ttl). A smaller
 	// Cache-Control max-age wins; the result is never below
 	// MinRefreshInterval. 0 means 60m. Negative disables caching: every
-	// KeysFor fetches, concurrent calls sharing one request (Grafana's
-	// cache_ttl = 0); when such a fetch fails, the last good set is still
-	// served within MaxStale.
+	// KeysFor fetches, concurrent calls sharing one request, nothing is
+	// fetched in the background (Grafana's cache_ttl = 0); when such a
+	// fetch fails, the last good set is still served within MaxStale. The
+	// {{kid}} URL bound applies all the same.
 	CacheTTL time.Duration
 	// MinRefreshInterval is the least time between two fetches that the
 	// cache starts on its own: the TTL floor, so "max-age=0", "no-cache"
-	// and "no-store" mean "refresh every MinRefreshInterval", and the rate
-	// limit of refreshes caused by unknown kids. 0 means 30s; negative
-	// fails NewRemote.
+	// and "no-store" mean "refresh every MinRefreshInterval"; the rate
+	// limit of refreshes caused by tokens (an unknown kid, or a signature
+	// that fails with a known kid), which have a budget of their own; and
+	// the window of the {{kid}} URL bound. 0 means 30s; negative fails
+	// NewRemote.
 	MinRefreshInterval time.Duration
 	// MaxStale is how long past its expiry the last good set keeps being
 	// served while fetches fail. 0 means 1h; negative means never.
@@ -82,8 +86,9 @@ type Options struct {
 	// negative fails NewRemote.
 	MaxBodyBytes int64
 	// MaxKeyIDs bounds the kids remembered per Remote: the per-kid cache of
-	// a {{kid}} URL, and the kids found unknown since the last refresh.
-	// 0 means 1024; negative fails NewRemote.
+	// a {{kid}} URL (kids found and kids the server does not have), and
+	// the kids found unknown since the last refresh of a whole set. 0 means
+	// 1024; negative fails NewRemote.
 	MaxKeyIDs int
 
 	// BearerTokenFile holds a token sent as "Authorization: Bearer <token>"

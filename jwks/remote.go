@@ -21,9 +21,11 @@ import (
 //
 // A Remote does no network I/O until the first [Remote.KeysFor]. It then
 // keeps the fetched set for its TTL, refreshes it in the background past
-// 80 % of the TTL, fetches again (at most once per MinRefreshInterval) when
-// a token names an unknown kid, and keeps serving the last good set for up
-// to MaxStale past its expiry while the server fails. Concurrent callers
+// 80 % of the TTL, fetches again (at most once per MinRefreshInterval, from
+// a budget TTL fetches do not use) when a token names an unknown kid or a
+// known kid's key may have been replaced ([Remote.KeysAfterFailure]), and
+// keeps serving the last good set for up to MaxStale past its expiry while
+// the server fails. Concurrent callers
 // that need a fetch share one request. A warm lookup is a map read that
 // does not allocate.
 type Remote struct {

@@ -717,7 +717,6 @@ func TestFaultRotation_sameKid(t *testing.T) {
 
 		time.Sleep(time.Second)
 		srv.Serve(jwttest.ServeJWKS("", cur))
-		start := time.Now()
 		var before, after, tried int
 		for i := range 120 { // one token every 0.5 s for a minute
 			tried++
@@ -740,7 +739,6 @@ func TestFaultRotation_sameKid(t *testing.T) {
 		faultFigures{tried: int64(tried), failed: int64(before + after), fetches: int64(srv.Hits()),
 			note: fmt.Sprintf(" (key replaced under the same kid 1 s after the last fetch; %d refused before the first refresh, %d after; first accepted %v after the switch)",
 				before, after, time.Duration(before)*500*time.Millisecond)}.log(t)
-		_ = start
 
 		// Tampered signatures under the known kid, 5 intervals long.
 		attacker := jwttest.Ed25519(53, "key1")
