@@ -88,7 +88,7 @@ func TestCache_errorsNeverCached(t *testing.T) {
 		wantCount(t, p, 2)
 		wantErr(t, r, "k2", keys.ErrUnknownKey)
 		h := r.Health()
-		if !h.Stale || !h.Usable || h.ConsecutiveFailures != 1 || !strings.Contains(h.LastError, "500") {
+		if !h.Stale || !h.Usable || h.Failures != 1 || !strings.Contains(h.LastError, "500") {
 			t.Fatalf("Health = %+v", h)
 		}
 
@@ -98,8 +98,8 @@ func TestCache_errorsNeverCached(t *testing.T) {
 			mustFind(t, r, "k1")        // stale, at once; retry in background
 			synctest.Wait()
 			wantCount(t, p, 3+i)
-			if h := r.Health(); h.ConsecutiveFailures != 2+i {
-				t.Fatalf("after %q: failures %d", bad, h.ConsecutiveFailures)
+			if h := r.Health(); h.Failures != 2+i {
+				t.Fatalf("after %q: failures %d", bad, h.Failures)
 			}
 		}
 
@@ -116,7 +116,7 @@ func TestCache_errorsNeverCached(t *testing.T) {
 		synctest.Wait()
 		mustFind(t, r, "k2")
 		wantErr(t, r, "k1", keys.ErrUnknownKey)
-		if h := r.Health(); h.Stale || h.ConsecutiveFailures != 0 || h.LastError != "" || h.FetchErrors != 5 {
+		if h := r.Health(); h.Stale || h.Failures != 0 || h.LastError != "" || h.FetchErrors != 5 {
 			t.Fatalf("Health = %+v", h)
 		}
 	})
@@ -212,7 +212,7 @@ func TestCache_refreshAhead(t *testing.T) {
 		release()
 		synctest.Wait()
 		mustFind(t, r, "k2")
-		if h := r.Health(); h.SetAge != 0 || h.Fetches != 2 {
+		if h := r.Health(); !h.LastFetch.Equal(time.Now()) || h.Fetches != 2 {
 			t.Errorf("Health = %+v", h)
 		}
 		time.Sleep(7 * time.Minute) // 15m1s: the old expiry (10m) passed, the new one not
@@ -348,7 +348,7 @@ func TestOutage(t *testing.T) {
 		if n := p.count(); n < 10 || n > 20 {
 			t.Errorf("%d fetches during the outage", n)
 		}
-		if h := r.Health(); !h.Stale || !h.Usable || h.ConsecutiveFailures < 10 || !strings.Contains(h.LastError, "connection refused") {
+		if h := r.Health(); !h.Stale || !h.Usable || h.Failures < 10 || !strings.Contains(h.LastError, "connection refused") {
 			t.Errorf("Health = %+v", h)
 		}
 

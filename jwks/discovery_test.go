@@ -101,7 +101,7 @@ func TestDiscovery(t *testing.T) {
 		time.Sleep(30 * time.Second)
 		mustFind(t, r, "k2")
 		wantCount(t, o.idp, 5) // certs (404), discovery, certs2
-		if h := r.Health(); h.URL != issuer+"/certs2" || h.ConsecutiveFailures != 0 {
+		if h := r.Health(); h.URL != issuer+"/certs2" || h.Failures != 0 {
 			t.Errorf("Health = %+v", h)
 		}
 
