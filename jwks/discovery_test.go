@@ -78,8 +78,8 @@ func TestDiscovery(t *testing.T) {
 		o := newOIDC(doc(issuer, issuer+"/certs"), map[string][]byte{"/realms/acme/certs": jwttest.JWKS(key1)})
 		r := newRemote(t, o.idp, jwks.Options{Issuer: issuer, CacheTTL: 10 * time.Minute,
 			BearerTokenFile: writeFile(t, "token", []byte("sa-token"))})
-		if r.Issuer() != issuer {
-			t.Errorf("Issuer() = %q", r.Issuer())
+		if h := r.Health(); h.Issuer != issuer || h.Source != "Issuer" {
+			t.Errorf("Health = %+v", h)
 		}
 		if h := r.Health(); h.URL != "" {
 			t.Errorf("URL before discovery = %q", h.URL)

@@ -20,8 +20,8 @@ const (
 	defaultTimeout            = 10 * time.Second
 )
 
-// UserAgent is the User-Agent header of every request a [Remote] sends.
-const UserAgent = "jwtgate (+https://github.com/jwtgate/jwtgate)"
+// userAgent is the User-Agent header of every request a [Remote] sends.
+const userAgent = "jwtgate (+https://github.com/jwtgate/jwtgate)"
 
 // kidPlaceholder in Options.URL is replaced by the token's kid.
 const kidPlaceholder = "{{kid}}"

@@ -173,10 +173,6 @@ func (r *Remote) Close() error {
 	return nil
 }
 
-// Issuer returns Options.Issuer ("" when the Remote uses a URL). jwtauth
-// requires the tokens' iss to equal it.
-func (r *Remote) Issuer() string { return r.s.Issuer }
-
 func (r *Remote) now() time.Time { return r.s.Now() }
 
 // spawn runs f in a goroutine tracked for Close, unless closed.
@@ -227,7 +223,7 @@ func (e *entry) refresh(ctx context.Context) error {
 
 // get sends one GET with the common headers and the body cap.
 func (r *Remote) get(ctx context.Context, rawURL, accept string, auth, noCache bool) (*fetch.Response, error) {
-	h := http.Header{"User-Agent": {UserAgent}, "Accept": {accept}}
+	h := http.Header{"User-Agent": {userAgent}, "Accept": {accept}}
 	if noCache {
 		h.Set("Cache-Control", "no-cache")
 	}

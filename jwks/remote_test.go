@@ -152,8 +152,8 @@ func TestNewRemote_noIO(t *testing.T) {
 	wantCount(t, p, 0)
 	mustFind(t, r, "k1")
 	wantCount(t, p, 1)
-	if r.Issuer() != "" {
-		t.Errorf("Issuer() = %q", r.Issuer())
+	if h := r.Health(); h.Issuer != "" || h.Source != "URL" {
+		t.Errorf("Health = %+v", h)
 	}
 }
 

@@ -58,7 +58,7 @@ func TestTLS_defaultClient(t *testing.T) {
 	})
 	r := tlsRemote(t, ts, jwks.Options{})
 	mustFind(t, r, "k1")
-	if got := ua.Load(); got != jwks.UserAgent || !strings.HasPrefix(jwks.UserAgent, "jwtgate ") {
+	if got := ua.Load(); got != "jwtgate (+https://github.com/jwtgate/jwtgate)" {
 		t.Errorf("User-Agent = %q", got)
 	}
 	if got := accept.Load().(string); !strings.Contains(got, "application/jwk-set+json") {
