@@ -2,10 +2,12 @@ package jwks_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/jwtgate/jwtgate/internal/jwttest"
 	"github.com/jwtgate/jwtgate/jwks"
@@ -77,4 +79,34 @@ func ExampleRetryAfter() {
 	fmt.Println(errors.Is(err, jwks.ErrUnavailable), d, ok)
 	// Output:
 	// true 30s true
+}
+
+// A provider replaces the key under the same kid. After a signature fails
+// with every key KeysFor returned, KeysAfterFailure refreshes the set once,
+// when it is older than MinRefreshInterval (30 s), and returns the new key.
+func ExampleRemote_KeysAfterFailure() {
+	old, cur := jwttest.Ed25519(8, "main"), jwttest.Ed25519(9, "main")
+	idp := jwttest.NewFaultServer(jwttest.ServeJWKS("", old))
+	srv := httptest.NewServer(idp)
+	defer srv.Close()
+	clk := jwttest.NewFakeClock(jwttest.Epoch)
+	remote, err := jwks.NewRemote(jwks.Options{URL: srv.URL + "/jwks", InsecureAllowHTTP: true, Now: clk.Now})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer remote.Close()
+	ctx := context.Background()
+
+	failed, _ := remote.KeysFor(ctx, "main", "EdDSA") // the old key
+	idp.Serve(jwttest.ServeJWKS("", cur))
+	fmt.Println(len(remote.KeysAfterFailure(ctx, "main", "EdDSA", failed))) // the set is 0 s old
+	clk.Advance(31 * time.Second)
+	ks := remote.KeysAfterFailure(ctx, "main", "EdDSA", failed)
+	fmt.Println(len(ks), cur.Public.(ed25519.PublicKey).Equal(ks[0].Public))
+	fmt.Println(remote.Health().Fetches)
+	// Output:
+	// 0
+	// 1 true
+	// 2
 }
