@@ -340,7 +340,7 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 			InsecureAllowHTTP:     cfg.InsecureAllowHTTP,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+			return nil, remoteConfigErr(err)
 		}
 		is.remote, is.source = r, r
 	}
@@ -348,6 +348,28 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 		is.source = is.static
 	}
 	return is, nil
+}
+
+// remoteConfigErr wraps an error of jwks.NewRemote in ErrInvalidConfig,
+// naming the Config field behind the jwks.Options field it names.
+func remoteConfigErr(err error) error {
+	var named interface {
+		error
+		Option() string
+	}
+	if !errors.As(err, &named) {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	field := named.Option()
+	switch field {
+	case "URL":
+		field = "JWKSetURL"
+	case "Issuer":
+		field = "OIDCIssuerURL"
+	case "BearerTokenFile":
+		field = "JWKSetBearerTokenFile"
+	}
+	return fmt.Errorf("%w: %s: %w", ErrInvalidConfig, field, errors.Unwrap(named))
 }
 
 // readLimited reads a key file (or an ini $__file{}), refusing files over

@@ -209,6 +209,15 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		return nil, is, keyError(err, t.KID, alg)
 	}
 	key, ok := verifySig(&t, sig, alg, ks)
+	if !ok && is.remote != nil {
+		// The provider may have replaced the key under the same kid: the
+		// remote refreshes at most once per MinRefreshInterval, and the
+		// token is accepted only if a new key verifies it.
+		if fresh := is.remote.KeysAfterFailure(ctx, t.KID, alg, ks); fresh != nil {
+			ks = fresh
+			key, ok = verifySig(&t, sig, alg, ks)
+		}
+	}
 	if !ok {
 		return nil, is, fail(ErrSignature, "", "signature does not verify with "+plural(len(ks), "key")+" of kid "+quote(t.KID))
 	}
