@@ -23,12 +23,19 @@ import (
 //
 // Without any of them the error is ErrNoToken.
 func (v *Verifier) VerifyRequest(r *http.Request) (*Identity, error) {
+	id, _, err := v.verifyRequest(r)
+	return id, err
+}
+
+// verifyRequest is VerifyRequest, also returning the issuer the token was
+// routed to (nil when it was refused before routing).
+func (v *Verifier) verifyRequest(r *http.Request) (*Identity, *issuer, error) {
 	token, err := v.extract(r)
 	if err != nil {
 		v.refuse(r.Context(), nil, err)
-		return nil, v.withChallenge(err)
+		return nil, nil, v.withChallenge(err)
 	}
-	return v.Verify(r.Context(), token)
+	return v.verifyToken(r.Context(), token)
 }
 
 func (v *Verifier) extract(r *http.Request) (string, error) {
@@ -102,17 +109,17 @@ func stripQueryParam(r *http.Request, name string) (string, int) {
 
 // Middleware returns a handler that verifies each request before calling
 // next. It fails closed: a refused request is answered by
-// Config.ErrorHandler (default DefaultErrorHandler) and never reaches next;
-// on success next reads the Identity with FromContext. Middleware panics if
-// next is nil.
+// Config.ErrorHandler (default DefaultErrorHandler; see NewMulti for
+// several issuers) and never reaches next; on success next reads the
+// Identity with FromContext. Middleware panics if next is nil.
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	if next == nil {
 		panic("jwtauth: Middleware called with a nil handler")
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := v.VerifyRequest(r)
+		id, is, err := v.verifyRequest(r)
 		if err != nil {
-			v.onError(w, r, err)
+			v.errorHandler(is)(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), id)))

@@ -56,6 +56,8 @@ type issuer struct {
 	validator  claims.Validator
 	mapper     *claims.Mapper
 	signUp     bool
+	log        *slog.Logger // NewMulti: this config's Logger, else config 0's
+	onError    func(w http.ResponseWriter, r *http.Request, err error)
 
 	verified atomic.Uint64 // Stats().Verified is the sum over issuers
 	refused  atomic.Uint64
@@ -70,13 +72,29 @@ type issuer struct {
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
 // matches ctx.Err().
 func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) {
+	id, _, err := v.verifyToken(ctx, token)
+	return id, err
+}
+
+// verifyToken is Verify, also returning the issuer the token was routed to
+// (nil when it was refused before routing).
+func (v *Verifier) verifyToken(ctx context.Context, token string) (*Identity, *issuer, error) {
 	id, is, err := v.verify(ctx, token)
 	if err != nil {
 		v.refuse(ctx, is, err)
-		return nil, v.withChallenge(err)
+		return nil, is, v.withChallenge(err)
 	}
 	is.verified.Add(1)
-	return id, nil
+	return id, is, nil
+}
+
+// errorHandler is the ErrorHandler for a refusal of a token routed to is
+// (nil: refused before routing).
+func (v *Verifier) errorHandler(is *issuer) func(w http.ResponseWriter, r *http.Request, err error) {
+	if is != nil && is.onError != nil {
+		return is.onError
+	}
+	return v.onError
 }
 
 func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
@@ -91,7 +109,11 @@ func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	if errors.Is(err, ErrNoToken) {
 		level = slog.LevelDebug
 	}
-	if !v.log.Enabled(ctx, level) {
+	log := v.log
+	if is != nil && is.log != nil {
+		log = is.log
+	}
+	if !log.Enabled(ctx, level) {
 		return
 	}
 	attrs := []slog.Attr{slog.String("reason", ReasonName(err))}
@@ -110,7 +132,7 @@ func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	if is != nil && is.iss != "" && v.multi {
 		attrs = append(attrs, slog.String("issuer", is.iss))
 	}
-	v.log.LogAttrs(ctx, level, "jwt refused", attrs...)
+	log.LogAttrs(ctx, level, "jwt refused", attrs...)
 }
 
 // withChallenge returns err carrying the Verifier's challenge attributes
