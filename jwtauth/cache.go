@@ -21,14 +21,15 @@ const cacheShards = 16
 // the time claims and that the verifying key is still in the key set.
 type tokenCache struct {
 	seed         maphash.Seed
-	perShard     int
+	n            uint64 // shards in use: min(cacheShards, size)
 	shards       [cacheShards]cacheShard
 	hits, misses atomic.Uint64
 }
 
 type cacheShard struct {
-	mu sync.RWMutex
-	m  map[string]*cacheEntry
+	mu    sync.RWMutex
+	m     map[string]*cacheEntry
+	limit int // entries this shard holds at most
 }
 
 type cacheEntry struct {
@@ -38,16 +39,23 @@ type cacheEntry struct {
 	key      any // the Key.Public that verified the token
 }
 
+// newTokenCache returns a cache of at most size (> 0) entries, spread over
+// min(cacheShards, size) shards whose limits add up to size exactly.
 func newTokenCache(size int) *tokenCache {
-	c := &tokenCache{seed: maphash.MakeSeed(), perShard: max(1, size/cacheShards)}
-	for i := range c.shards {
+	n := min(cacheShards, size)
+	c := &tokenCache{seed: maphash.MakeSeed(), n: uint64(n)}
+	for i := range n {
 		c.shards[i].m = make(map[string]*cacheEntry)
+		c.shards[i].limit = size / n
+		if i < size%n {
+			c.shards[i].limit++
+		}
 	}
 	return c
 }
 
 func (c *tokenCache) shard(token string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, token)%cacheShards]
+	return &c.shards[maphash.String(c.seed, token)%c.n]
 }
 
 // get returns a copy of the cached identity of token, or nil. An entry
@@ -116,7 +124,7 @@ func (c *tokenCache) put(token string, id *Identity, is *issuer, kid, alg string
 	e := &cacheEntry{id: cloneIdentity(id), is: is, kid: string([]byte(kid)), alg: alg, key: key}
 	s := c.shard(token)
 	s.mu.Lock()
-	if _, ok := s.m[token]; !ok && len(s.m) >= c.perShard {
+	if _, ok := s.m[token]; !ok && len(s.m) >= s.limit {
 		for k := range s.m { // map iteration order is random: random eviction
 			delete(s.m, k)
 			break

@@ -93,8 +93,8 @@ type Config struct {
 	// never.
 	MaxStale time.Duration
 	// TokenCacheSize bounds the verified-token cache, in entries (beyond
-	// Grafana). 0 means 4096; negative turns the cache off. Tokens over
-	// 8 KiB are never cached.
+	// Grafana): it never holds more, whatever the size. 0 means 4096;
+	// negative turns the cache off. Tokens over 8 KiB are never cached.
 	TokenCacheSize int
 
 	// Algorithms lists the accepted "alg" header values, compared exactly.
