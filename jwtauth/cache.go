@@ -58,7 +58,8 @@ func (c *tokenCache) shard(token string) *cacheShard {
 	return &c.shards[maphash.String(c.seed, token)%c.n]
 }
 
-// get returns a copy of the cached identity of token, or nil. An entry
+// get returns a copy of the cached identity of token (see cloneIdentity),
+// or nil. An entry
 // whose token has expired (or whose key left the key set) is dropped.
 func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer) {
 	s := c.shard(token)
@@ -82,9 +83,9 @@ func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer)
 	return cloneIdentity(e.id), e.is
 }
 
-// cloneIdentity copies id with its own Groups, OrgRoles and IsGrafanaAdmin,
-// so that neither the cache nor another caller sees a change a caller makes
-// to them. Claims is shared and documented read-only.
+// cloneIdentity copies id with its own Groups, OrgRoles, IsGrafanaAdmin,
+// Scopes, and a deep copy of Claims and Confirmation, so that neither the
+// cache nor another caller sees a change a caller makes to any of them.
 func cloneIdentity(id *Identity) *Identity {
 	c := *id
 	c.Groups = slices.Clone(id.Groups)
@@ -95,7 +96,43 @@ func cloneIdentity(id *Identity) *Identity {
 		b := *id.IsGrafanaAdmin
 		c.IsGrafanaAdmin = &b
 	}
+	c.Scopes = slices.Clone(id.Scopes)
+	c.Claims = cloneObject(id.Claims)
+	c.Confirmation = cloneObject(id.Confirmation)
 	return &c
+}
+
+// cloneObject deep-copies a decoded JSON object: its maps and slices are
+// new, its strings, numbers, booleans and nulls (immutable) are shared.
+func cloneObject(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	c := maps.Clone(m)
+	for k, v := range c {
+		switch v.(type) {
+		case map[string]any, []any:
+			c[k] = cloneValue(v)
+		}
+	}
+	return c
+}
+
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return cloneObject(x)
+	case []any:
+		c := slices.Clone(x)
+		for i, e := range c {
+			switch e.(type) {
+			case map[string]any, []any:
+				c[i] = cloneValue(e)
+			}
+		}
+		return c
+	}
+	return v
 }
 
 // valid re-runs the claim checks (exp, nbf, iat against the clock now; the
