@@ -1,7 +1,11 @@
 package jwtauth
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"hash/maphash"
 	"maps"
 	"slices"
@@ -70,7 +74,8 @@ func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer)
 		c.misses.Add(1)
 		return nil, nil
 	}
-	if !e.valid(ctx) {
+	key, ok := e.valid(ctx)
+	if !ok {
 		s.mu.Lock()
 		if s.m[token] == e {
 			delete(s.m, token)
@@ -78,6 +83,20 @@ func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer)
 		s.mu.Unlock()
 		c.misses.Add(1)
 		return nil, nil
+	}
+	switch key.(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey:
+		// The key set was rebuilt with this key unchanged: bind the entry
+		// to the new object, so that later hits compare pointers again.
+		if key != e.key {
+			s.mu.Lock()
+			if s.m[token] == e {
+				rebound := *e
+				rebound.key = key
+				s.m[token] = &rebound
+			}
+			s.mu.Unlock()
+		}
 	}
 	c.hits.Add(1)
 	return cloneIdentity(e.id), e.is
@@ -136,19 +155,41 @@ func cloneValue(v any) any {
 }
 
 // valid re-runs the claim checks (exp, nbf, iat against the clock now; the
-// expected claims cannot have changed) and looks the key up again.
-func (e *cacheEntry) valid(ctx context.Context) bool {
+// expected claims cannot have changed) and looks the key up again; it
+// returns the key set's current object for the entry's key.
+func (e *cacheEntry) valid(ctx context.Context) (any, bool) {
 	if e.is.validator.Validate(e.id.Claims) != nil {
-		return false
+		return nil, false
 	}
 	ks, err := e.is.source.KeysFor(ctx, e.kid, e.alg)
 	if err != nil {
-		return false
+		return nil, false
 	}
 	for _, k := range ks {
-		if sameKey(k.Public, e.key) {
-			return true
+		if sameKeyMaterial(k.Public, e.key) {
+			return k.Public, true
 		}
+	}
+	return nil, false
+}
+
+// sameKeyMaterial reports whether two Key.Public values hold the same key:
+// the same object or, since a refetch of an unchanged key set builds new
+// objects, equal key material.
+func sameKeyMaterial(a, b any) bool {
+	switch x := a.(type) {
+	case *rsa.PublicKey:
+		y, ok := b.(*rsa.PublicKey)
+		return ok && (x == y || x.Equal(y))
+	case *ecdsa.PublicKey:
+		y, ok := b.(*ecdsa.PublicKey)
+		return ok && (x == y || x.Equal(y))
+	case ed25519.PublicKey:
+		y, ok := b.(ed25519.PublicKey)
+		return ok && bytes.Equal(x, y)
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && bytes.Equal(x, y)
 	}
 	return false
 }

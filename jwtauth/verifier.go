@@ -2,7 +2,6 @@ package jwtauth
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/jwtgate/jwtgate/claims"
 	"github.com/jwtgate/jwtgate/internal/jsonx"
@@ -340,20 +338,6 @@ func claimError(err error) error {
 		reason = ErrMalformed
 	}
 	return &ValidationError{Reason: reason, Claim: ce.Claim, Detail: ce.Detail}
-}
-
-// sameKey reports whether two Key.Public values are the same key object.
-func sameKey(a, b any) bool {
-	switch x := a.(type) {
-	case []byte:
-		y, ok := b.([]byte)
-		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
-	case ed25519.PublicKey:
-		y, ok := b.(ed25519.PublicKey)
-		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
-	default:
-		return a == b // pointers
-	}
 }
 
 // Close stops background work (remote key refreshes) of every issuer. It
