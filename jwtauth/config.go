@@ -93,8 +93,8 @@ type Config struct {
 	// never.
 	MaxStale time.Duration
 	// TokenCacheSize bounds the verified-token cache, in entries (beyond
-	// Grafana). 0 means 4096; negative turns the cache off. Tokens over
-	// 8 KiB are never cached.
+	// Grafana): it never holds more, whatever the size. 0 means 4096;
+	// negative turns the cache off. Tokens over 8 KiB are never cached.
 	TokenCacheSize int
 
 	// Algorithms lists the accepted "alg" header values, compared exactly.
@@ -220,11 +220,14 @@ type Config struct {
 	OnVerify func(ctx context.Context, e Event)
 
 	// Now is the clock for token times and key-cache timing. nil: time.Now.
+	// Under NewMulti each config may set its own (nil: config 0's).
 	Now func() time.Time
 	// ErrorHandler answers refused requests in Middleware. nil:
-	// DefaultErrorHandler.
+	// DefaultErrorHandler. Under NewMulti each config may set its own for
+	// the tokens routed to it (nil: config 0's); see NewMulti.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives one record per refused token (reason, claim, detail;
-	// never the token) and key-fetch events. nil: no logging.
+	// never the token) and key-fetch events. nil: no logging. Under
+	// NewMulti each config may set its own (nil: config 0's); see NewMulti.
 	Logger *slog.Logger
 }

@@ -19,9 +19,9 @@ const (
 )
 
 // Identity is what a verified token says about its bearer. Each call
-// returns its own Identity, Groups, OrgRoles and IsGrafanaAdmin, which the
-// caller may modify; Claims (and the values nested in it) is shared with
-// the verified-token cache and must be treated as read-only.
+// returns its own Identity, which the caller may modify, including the maps
+// and slices nested in Claims: a token served from the verified-token cache
+// gets a deep copy of the cached claims, which no caller can reach.
 type Identity struct {
 	Issuer         string          // "iss" when present
 	Subject        string          // "sub" (required)

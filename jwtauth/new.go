@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -42,10 +43,25 @@ func New(cfg Config) (*Verifier, error) {
 // a token whose iss names no configured issuer is refused with
 // [ErrClaimMismatch] before any key lookup or network I/O.
 //
-// HeaderName, URLLogin, CookieName, TokenExtractor, TokenCacheSize,
-// ErrorHandler, OnVerify, Logger and Now come from the first config; the others must leave them zero or
-// set them identically (ErrInvalidConfig otherwise). Errors name the config
-// index.
+// Fields that belong to one issuer may differ from config to config; a
+// later config that leaves one of them zero gets config 0's:
+//   - Now is the clock of that issuer's token times and key cache;
+//   - Logger receives that issuer's key-fetch and mapping events and the
+//     refusals of tokens routed to it (refusals before routing, such as a
+//     missing token or an unknown iss, go to config 0's Logger);
+//   - ErrorHandler answers, in Middleware, the refusals of tokens routed to
+//     that issuer (refusals before routing go to config 0's);
+//   - OnVerify receives the events of tokens routed to that issuer (events
+//     before routing go to config 0's).
+//
+// HeaderName, URLLogin, CookieName, TokenExtractor and TokenCacheSize
+// decide how a request is read before any issuer is known, so they are
+// shared: a later config must leave them zero or give the same value,
+// compared as New would use it (HeaderName case-insensitively,
+// TokenCacheSize after its default), and ErrInvalidConfig otherwise. A
+// function cannot be compared, so a later TokenExtractor is accepted only
+// when config 0 sets one too, and config 0's is used. Errors name the
+// config index.
 func NewMulti(cfgs ...Config) (*Verifier, error) {
 	if len(cfgs) == 0 {
 		return nil, configErr("NewMulti needs at least one Config")
@@ -115,9 +131,24 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 				}
 			}
 		}
-		is, err := newIssuer(cfg, v.now, v.log)
+		now, log := v.now, v.log
+		if cfg.Now != nil {
+			now = cfg.Now
+		}
+		if cfg.Logger != nil {
+			log = cfg.Logger
+		}
+		is, err := newIssuer(cfg, now, log)
 		if err != nil {
 			return nil, fmt.Errorf("%s%w", where, err)
+		}
+		is.log, is.onError, is.onVerify = log, v.onError, v.onVerify
+		if cfg.ErrorHandler != nil {
+			is.onError = cfg.ErrorHandler
+		}
+		if cfg.OnVerify != nil {
+			is.onVerify = cfg.OnVerify
+			v.hooked = true
 		}
 		v.issuers = append(v.issuers, is)
 		if multi {
@@ -130,40 +161,40 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			v.byIssuer[is.iss] = is
 		}
 	}
-	size := first.TokenCacheSize
-	if size == 0 {
-		size = defaultTokenCacheSize
-	}
-	if size > 0 {
+	if size := cacheSize(first.TokenCacheSize); size > 0 {
 		v.cache = newTokenCache(size)
 	}
 	return v, nil
 }
 
-// sameShared checks that a later NewMulti config leaves the shared fields
-// zero or equal to the first config's.
+// sameShared checks that a later NewMulti config leaves the fields read
+// before routing zero or equal, as New would use them, to the first
+// config's.
 func sameShared(first, c Config) error {
 	switch {
-	case c.HeaderName != "" && c.HeaderName != first.HeaderName:
+	case c.HeaderName != "" && http.CanonicalHeaderKey(c.HeaderName) != http.CanonicalHeaderKey(cmp.Or(first.HeaderName, "Authorization")):
 		return errors.New("HeaderName differs from config 0")
 	case c.URLLogin && !first.URLLogin:
 		return errors.New("URLLogin differs from config 0")
 	case c.CookieName != "" && c.CookieName != first.CookieName:
 		return errors.New("CookieName differs from config 0")
-	case c.TokenCacheSize != 0 && c.TokenCacheSize != first.TokenCacheSize:
+	case c.TokenCacheSize != 0 && cacheSize(c.TokenCacheSize) != cacheSize(first.TokenCacheSize):
 		return errors.New("TokenCacheSize differs from config 0")
-	case c.ErrorHandler != nil:
-		return errors.New("ErrorHandler must be set on config 0 only")
-	case c.TokenExtractor != nil:
-		return errors.New("TokenExtractor must be set on config 0 only")
-	case c.OnVerify != nil:
-		return errors.New("OnVerify must be set on config 0 only")
-	case c.Logger != nil && c.Logger != first.Logger:
-		return errors.New("Logger differs from config 0")
-	case c.Now != nil:
-		return errors.New("Now must be set on config 0 only")
+	case c.TokenExtractor != nil && first.TokenExtractor == nil:
+		return errors.New("TokenExtractor is set but config 0 has none")
 	}
 	return nil
+}
+
+// cacheSize is the number of entries TokenCacheSize n gives; 0 is off.
+func cacheSize(n int) int {
+	switch {
+	case n == 0:
+		return defaultTokenCacheSize
+	case n < 0:
+		return 0
+	}
+	return n
 }
 
 // validToken reports whether s is a non-empty RFC 9110 token (header field

@@ -2,7 +2,6 @@ package jwtauth
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/jwtgate/jwtgate/claims"
 	"github.com/jwtgate/jwtgate/internal/jsonx"
@@ -41,7 +39,8 @@ type Verifier struct {
 	noTokenDetail string
 
 	extractor func(r *http.Request) (string, error) // Config.TokenExtractor; nil: extract
-	onVerify  func(ctx context.Context, e Event)    // Config.OnVerify; nil: off
+	onVerify  func(ctx context.Context, e Event)    // config 0's OnVerify; nil: off
+	hooked    bool                                  // some config sets OnVerify
 	anonymous atomic.Uint64                         // requests without a token let through by OptionalMiddleware
 
 	refused   [len(reasons)]atomic.Uint64
@@ -60,6 +59,9 @@ type issuer struct {
 	validator  claims.Validator
 	mapper     *claims.Mapper
 	signUp     bool
+	log        *slog.Logger // NewMulti: this config's Logger, else config 0's
+	onError    func(w http.ResponseWriter, r *http.Request, err error)
+	onVerify   func(ctx context.Context, e Event) // OnVerify for tokens routed here
 
 	verified atomic.Uint64 // Stats().Verified is the sum over issuers
 	refused  atomic.Uint64
@@ -74,8 +76,15 @@ type issuer struct {
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
 // matches ctx.Err().
 func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) {
+	id, _, err := v.verifyRouted(ctx, token)
+	return id, err
+}
+
+// verifyRouted is Verify, also returning the issuer the token was routed
+// to (nil when it was refused before routing).
+func (v *Verifier) verifyRouted(ctx context.Context, token string) (*Identity, *issuer, error) {
 	var start time.Time
-	if v.onVerify != nil {
+	if v.hooked {
 		start = time.Now()
 	}
 	id, is, cached, err := v.verifyToken(ctx, token)
@@ -85,10 +94,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) 
 	} else {
 		is.verified.Add(1)
 	}
-	if v.onVerify != nil {
+	if v.hooked {
 		v.report(ctx, start, is, id, err, cached)
 	}
-	return id, err
+	return id, is, err
 }
 
 // verifyToken answers from the verified-token cache when it can, and
@@ -106,6 +115,15 @@ func (v *Verifier) verifyToken(ctx context.Context, token string) (_ *Identity, 
 	return id, is, false, err
 }
 
+// errorHandler is the ErrorHandler for a refusal of a token routed to is
+// (nil: refused before routing).
+func (v *Verifier) errorHandler(is *issuer) func(w http.ResponseWriter, r *http.Request, err error) {
+	if is != nil && is.onError != nil {
+		return is.onError
+	}
+	return v.onError
+}
+
 func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	i := reasonIndex(err)
 	if i >= 0 {
@@ -118,7 +136,11 @@ func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	if errors.Is(err, ErrNoToken) {
 		level = slog.LevelDebug
 	}
-	if !v.log.Enabled(ctx, level) {
+	log := v.log
+	if is != nil && is.log != nil {
+		log = is.log
+	}
+	if !log.Enabled(ctx, level) {
 		return
 	}
 	attrs := []slog.Attr{slog.String("reason", ReasonName(err))}
@@ -137,7 +159,7 @@ func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	if is != nil && is.iss != "" && v.multi {
 		attrs = append(attrs, slog.String("issuer", is.iss))
 	}
-	v.log.LogAttrs(ctx, level, "jwt refused", attrs...)
+	log.LogAttrs(ctx, level, "jwt refused", attrs...)
 }
 
 // withChallenge returns err carrying the Verifier's challenge attributes
@@ -349,20 +371,6 @@ func claimError(err error) error {
 		reason = ErrMalformed
 	}
 	return &ValidationError{Reason: reason, Claim: ce.Claim, Detail: ce.Detail}
-}
-
-// sameKey reports whether two Key.Public values are the same key object.
-func sameKey(a, b any) bool {
-	switch x := a.(type) {
-	case []byte:
-		y, ok := b.([]byte)
-		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
-	case ed25519.PublicKey:
-		y, ok := b.(ed25519.PublicKey)
-		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
-	default:
-		return a == b // pointers
-	}
 }
 
 // Close stops background work (remote key refreshes) of every issuer. It
