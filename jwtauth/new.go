@@ -198,6 +198,11 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 		}
 		is.allowed |= 1 << i
 	}
+	types, err := newTokenTypes(cfg.TokenTypes)
+	if err != nil {
+		return nil, err
+	}
+	is.types = types
 
 	// Claims.
 	exp, err := claims.ParseExpected(cfg.ExpectClaims)
@@ -366,8 +371,6 @@ func readLimited(path string) ([]byte, error) {
 // version does not implement.
 func notYetSupported(cfg Config) error {
 	switch {
-	case cfg.TokenTypes != nil:
-		return errors.New("TokenTypes is not supported yet")
 	case cfg.ResourceMetadataURL != "":
 		return errors.New("ResourceMetadataURL is not supported yet")
 	case cfg.DPoP != DPoPOff, cfg.DPoPProofMaxAge != 0, cfg.DPoPAlgorithms != nil, cfg.DPoPNonceKey != nil, cfg.PublicURL != "":

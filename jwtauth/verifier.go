@@ -53,6 +53,7 @@ type issuer struct {
 	remote     *jwks.Remote
 	sourceName string
 	allowed    uint32 // bit i: keys.Algorithms[i] allowed
+	types      tokenTypes
 	validator  claims.Validator
 	mapper     *claims.Mapper
 	signUp     bool
@@ -64,7 +65,8 @@ type issuer struct {
 // Verify verifies a raw compact JWS (without "Bearer ") and returns the
 // identity it carries. The checks, in order: size cap, compact form and
 // header, the issuer (NewMulti), alg allow-list, key lookup by kid,
-// signature, registered and expected claims, sub, identity mapping.
+// signature, typ (TokenTypes), registered and expected claims, sub,
+// identity mapping and scopes.
 //
 // A failure is a *ValidationError matching exactly one sentinel with
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
@@ -190,6 +192,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	key, ok := verifySig(&t, sig, alg, ks)
 	if !ok {
 		return nil, is, fail(ErrSignature, "", "signature does not verify with "+plural(len(ks), "key")+" of kid "+quote(t.KID))
+	}
+	if err := is.types.check(t.Typ); err != nil {
+		return nil, is, err
 	}
 
 	if err := is.validator.Validate(c); err != nil {
