@@ -74,12 +74,13 @@ func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer)
 	return cloneIdentity(e.id), e.is
 }
 
-// cloneIdentity copies id with its own Groups, OrgRoles and IsGrafanaAdmin,
+// cloneIdentity copies id with its own Groups, Scopes, OrgRoles and IsGrafanaAdmin,
 // so that neither the cache nor another caller sees a change a caller makes
 // to them. Claims is shared and documented read-only.
 func cloneIdentity(id *Identity) *Identity {
 	c := *id
 	c.Groups = slices.Clone(id.Groups)
+	c.Scopes = slices.Clone(id.Scopes)
 	if id.OrgRoles != nil {
 		c.OrgRoles = maps.Clone(id.OrgRoles)
 	}

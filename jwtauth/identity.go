@@ -19,7 +19,7 @@ const (
 )
 
 // Identity is what a verified token says about its bearer. Each call
-// returns its own Identity, Groups, OrgRoles and IsGrafanaAdmin, which the
+// returns its own Identity, Groups, Scopes, OrgRoles and IsGrafanaAdmin, which the
 // caller may modify; Claims (and the values nested in it) is shared with
 // the verified-token cache and must be treated as read-only.
 type Identity struct {
@@ -35,7 +35,7 @@ type Identity struct {
 	AllowSignUp    bool            // Config.AutoSignUp
 	ExpiresAt      time.Time       // zero when the token has no exp
 	Claims         map[string]any  // all verified claims, JSON-typed (numbers float64)
-	Scopes         []string        // granted scopes from "scope" (space-delimited) or "scp" (array or string); nil when neither
+	Scopes         []string        // granted scopes: "scope", else "scp"; each a space-delimited string or an array of strings; nil when neither
 	Confirmation   map[string]any  // the verified "cnf" claim (RFC 7800); nil when absent
 }
 

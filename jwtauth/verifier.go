@@ -208,6 +208,10 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if err != nil {
 		return nil, is, claimError(err)
 	}
+	scopes, err := scopesOf(c)
+	if err != nil {
+		return nil, is, err
+	}
 	id := &Identity{
 		Subject:        sub,
 		Login:          m.Login,
@@ -219,6 +223,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		OrgRoles:       m.OrgRoles,
 		AllowSignUp:    is.signUp,
 		Claims:         c,
+		Scopes:         scopes,
 	}
 	id.Issuer, _ = c["iss"].(string)
 	if exp, ok := c["exp"].(float64); ok {
