@@ -184,8 +184,16 @@ type Config struct {
 	// "typ": "Bearer" or "ID" in the payload, which ExpectClaims can pin).
 	TokenTypes []string
 	// ResourceMetadataURL is this resource's RFC 9728 protected-resource
-	// metadata URL (beyond Grafana). When set, every WWW-Authenticate
-	// challenge carries resource_metadata="<it>". Default "" (none).
+	// metadata URL (beyond Grafana), where
+	// [Verifier.ResourceMetadataHandler] is mounted. When set, every
+	// WWW-Authenticate challenge of the Verifier's errors, 401 and 403
+	// alike (RequireScope's too), carries resource_metadata="<it>" (RFC
+	// 9728 §5.1), which is how clients such as Model Context Protocol
+	// ones find the authorization server. It must be an absolute https
+	// URL (http with InsecureAllowHTTP) with a host, no user info, no
+	// fragment, and no space, quote, backslash, control or non-ASCII
+	// byte; New fails otherwise. Under NewMulti it comes from config 0.
+	// Default "" (none).
 	ResourceMetadataURL string
 
 	// DPoP selects how DPoP (RFC 9449) proofs are handled (beyond Grafana).

@@ -42,10 +42,10 @@ func New(cfg Config) (*Verifier, error) {
 // a token whose iss names no configured issuer is refused with
 // [ErrClaimMismatch] before any key lookup or network I/O.
 //
-// HeaderName, URLLogin, CookieName, TokenCacheSize, ErrorHandler, Logger
-// and Now come from the first config; the others must leave them zero or
-// set them identically (ErrInvalidConfig otherwise). Errors name the config
-// index.
+// HeaderName, URLLogin, CookieName, TokenCacheSize, ErrorHandler, Logger,
+// Now and ResourceMetadataURL come from the first config; the others must
+// leave them zero or set them identically (ErrInvalidConfig otherwise).
+// Errors name the config index.
 func NewMulti(cfgs ...Config) (*Verifier, error) {
 	if len(cfgs) == 0 {
 		return nil, configErr("NewMulti needs at least one Config")
@@ -103,6 +103,11 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			return nil, configErr("config %d: %v", i, err)
 		}
 	}
+	if err := checkChallengeConfig(cfgs); err != nil {
+		return nil, err
+	}
+	v.ch = buildChallenge(first)
+	v.rs = resourceInfoOf(cfgs)
 	for i, cfg := range cfgs {
 		where := ""
 		if multi {
@@ -371,8 +376,6 @@ func readLimited(path string) ([]byte, error) {
 // version does not implement.
 func notYetSupported(cfg Config) error {
 	switch {
-	case cfg.ResourceMetadataURL != "":
-		return errors.New("ResourceMetadataURL is not supported yet")
 	case cfg.DPoP != DPoPOff, cfg.DPoPProofMaxAge != 0, cfg.DPoPAlgorithms != nil, cfg.DPoPNonceKey != nil, cfg.PublicURL != "":
 		return errors.New("DPoP is not supported yet")
 	case cfg.CertBoundTokens, cfg.ClientCertHeader != "":

@@ -39,6 +39,8 @@ type Verifier struct {
 	ch         *challenge // WWW-Authenticate additions; nil when none
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
+	// rs is what ResourceMetadataHandler reports beyond the issuers.
+	rs resourceInfo
 
 	refused   [len(reasons)]atomic.Uint64
 	closeOnce sync.Once
