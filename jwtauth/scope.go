@@ -40,7 +40,8 @@ func scopeClaim(c map[string]any, name string) (scopes []string, present bool, e
 	}
 	switch x := raw.(type) {
 	case string:
-		scopes = []string{}
+		// One allocation: at most one scope more than there are spaces.
+		scopes = make([]string, 0, strings.Count(x, " ")+1)
 		for s := range strings.SplitSeq(x, " ") {
 			if s != "" {
 				scopes = append(scopes, s)
