@@ -42,10 +42,10 @@ func New(cfg Config) (*Verifier, error) {
 // a token whose iss names no configured issuer is refused with
 // [ErrClaimMismatch] before any key lookup or network I/O.
 //
-// HeaderName, URLLogin, CookieName, TokenCacheSize, ErrorHandler, Logger,
-// Now and ResourceMetadataURL come from the first config; the others must
-// leave them zero or set them identically (ErrInvalidConfig otherwise).
-// Errors name the config index.
+// HeaderName, URLLogin, CookieName, TokenExtractor, TokenCacheSize,
+// ErrorHandler, OnVerify, Logger, Now and ResourceMetadataURL come from the
+// first config; the others must leave them zero or set them identically
+// (ErrInvalidConfig otherwise). Errors name the config index.
 func NewMulti(cfgs ...Config) (*Verifier, error) {
 	if len(cfgs) == 0 {
 		return nil, configErr("NewMulti needs at least one Config")
@@ -64,6 +64,8 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 		multi:      multi,
 		byIssuer:   map[string]*issuer{},
 		headerName: first.HeaderName,
+		extractor:  first.TokenExtractor,
+		onVerify:   first.OnVerify,
 	}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
@@ -157,6 +159,10 @@ func sameShared(first, c Config) error {
 		return errors.New("TokenCacheSize differs from config 0")
 	case c.ErrorHandler != nil:
 		return errors.New("ErrorHandler must be set on config 0 only")
+	case c.TokenExtractor != nil:
+		return errors.New("TokenExtractor must be set on config 0 only")
+	case c.OnVerify != nil:
+		return errors.New("OnVerify must be set on config 0 only")
 	case c.Logger != nil && c.Logger != first.Logger:
 		return errors.New("Logger differs from config 0")
 	case c.Now != nil:
@@ -380,10 +386,6 @@ func notYetSupported(cfg Config) error {
 		return errors.New("DPoP is not supported yet")
 	case cfg.CertBoundTokens, cfg.ClientCertHeader != "":
 		return errors.New("CertBoundTokens is not supported yet")
-	case cfg.TokenExtractor != nil:
-		return errors.New("TokenExtractor is not supported yet")
-	case cfg.OnVerify != nil:
-		return errors.New("OnVerify is not supported yet")
 	}
 	return nil
 }

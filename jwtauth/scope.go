@@ -77,19 +77,20 @@ func validScope(s string) bool {
 	return true
 }
 
-// RequireScope returns middleware, to run after [Verifier.Middleware],
-// that lets a request through only when its [Identity] was granted every
-// one of scopes (Identity.Scopes; compared exactly, case-sensitively). A
-// request lacking one is refused with ErrInsufficientScope through
-// Config.ErrorHandler: by default 403 with
+// RequireScope returns middleware, to run after [Verifier.Middleware] (or
+// OptionalMiddleware), that lets a request through only when its
+// [Identity] was granted every one of scopes (Identity.Scopes, compared
+// exactly and case-sensitively). A request lacking one is refused with
+// ErrInsufficientScope through Config.ErrorHandler: by default 403 with
 //
 //	WWW-Authenticate: Bearer error="insufficient_scope", scope="<scopes>"
 //
 // listing all of scopes, space-separated, in the order given (RFC 6750
 // §3.1), plus resource_metadata when ResourceMetadataURL is set. A request
-// without an Identity in its context (Middleware did not run before it)
-// is refused with ErrNoToken (401). Refusals are counted in Stats and
-// logged like those of Verify.
+// without an Identity in its context (Middleware did not run before it,
+// or OptionalMiddleware let an anonymous request through) is refused with
+// ErrNoToken (401). Refusals count in Stats().Refused and are logged like
+// those of Verify.
 //
 // RequireScope panics when scopes is empty or holds a value that is not
 // an RFC 6749 §3.3 scope-token (empty, or with a space, '"', '\' or a
@@ -113,16 +114,12 @@ func (v *Verifier) RequireScope(scopes ...string) func(http.Handler) http.Handle
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, ok := FromContext(r.Context())
 			if !ok {
-				err := fail(ErrNoToken, "", "no verified identity in the request context: RequireScope runs after Middleware")
-				v.refuse(r.Context(), nil, err)
-				v.onError(w, r, v.withChallenge(err))
+				v.deny(w, r, fail(ErrNoToken, "", "no verified identity in the request context: RequireScope runs after Middleware"))
 				return
 			}
 			for _, s := range need {
 				if !slices.Contains(id.Scopes, s) {
-					err := &ValidationError{Reason: ErrInsufficientScope, Claim: "scope", Detail: "scope " + quote(s) + " not granted", scope: joined}
-					v.refuse(r.Context(), nil, err)
-					v.onError(w, r, v.withChallenge(err))
+					v.deny(w, r, &ValidationError{Reason: ErrInsufficientScope, Claim: "scope", Detail: "scope " + quote(s) + " not granted", scope: joined})
 					return
 				}
 			}

@@ -7,23 +7,30 @@ import (
 )
 
 // Stats is a snapshot of a Verifier's counters. Reading it is safe
-// concurrently with verification.
+// concurrently with verification. Its zero value is a Verifier that has
+// seen nothing.
+//
+// It encodes to JSON (for expvar, a health endpoint) with lower camel
+// case names: {"verified":3,"refused":{"ErrExpired":1},"anonymous":0,...};
+// times are RFC 3339 strings.
 type Stats struct {
-	Verified         uint64            // tokens accepted (cache hits included)
-	Refused          map[string]uint64 // refusals by reason: sentinel name ("ErrExpired", ...)
-	TokenCacheHits   uint64            // verified-token cache hits
-	TokenCacheMisses uint64            // verified-token cache misses (cache on)
-	TokenCacheSize   int               // entries now in the verified-token cache
-	Keys             KeyStats          // the (first) issuer's key source
-	Issuers          []IssuerStats     // one per issuer; one entry for New
+	Verified         uint64            `json:"verified"`         // tokens accepted (cache hits included)
+	Refused          map[string]uint64 `json:"refused"`          // refusals by reason: sentinel name ("ErrExpired", ...)
+	Anonymous        uint64            `json:"anonymous"`        // requests without a token let through by OptionalMiddleware (not in Refused)
+	TokenCacheHits   uint64            `json:"tokenCacheHits"`   // verified-token cache hits
+	TokenCacheMisses uint64            `json:"tokenCacheMisses"` // verified-token cache misses (cache on)
+	TokenCacheSize   int               `json:"tokenCacheSize"`   // entries now in the verified-token cache
+	Keys             KeyStats          `json:"keys"`             // the (first) issuer's key source
+	Issuers          []IssuerStats     `json:"issuers"`          // one per issuer; one entry for New
 }
 
 // IssuerStats are the counters of one issuer of a Verifier (see NewMulti).
+// Its JSON names are lower camel case, as Stats'.
 type IssuerStats struct {
-	Issuer   string   // pinned issuer; "" when the config pins none
-	Verified uint64   // tokens of this issuer accepted
-	Refused  uint64   // tokens routed to this issuer and refused
-	Keys     KeyStats // its key source
+	Issuer   string   `json:"issuer"`   // pinned issuer; "" when the config pins none
+	Verified uint64   `json:"verified"` // tokens of this issuer accepted
+	Refused  uint64   `json:"refused"`  // tokens routed to this issuer and refused
+	Keys     KeyStats `json:"keys"`     // its key source
 }
 
 // KeyStats describes a key source.
@@ -44,7 +51,7 @@ type KeyStats struct {
 // Stats returns a snapshot of the counters. It is safe to call
 // concurrently with verification.
 func (v *Verifier) Stats() Stats {
-	s := Stats{Refused: map[string]uint64{}}
+	s := Stats{Refused: map[string]uint64{}, Anonymous: v.anonymous.Load()}
 	for i := range v.refused {
 		if n := v.refused[i].Load(); n > 0 {
 			s.Refused[reasons[i].name] = n

@@ -42,6 +42,10 @@ type Verifier struct {
 	// rs is what ResourceMetadataHandler reports beyond the issuers.
 	rs resourceInfo
 
+	extractor func(r *http.Request) (string, error) // Config.TokenExtractor; nil: extract
+	onVerify  func(ctx context.Context, e Event)    // Config.OnVerify; nil: off
+	anonymous atomic.Uint64                         // requests without a token let through by OptionalMiddleware
+
 	refused   [len(reasons)]atomic.Uint64
 	closeOnce sync.Once
 	closeErr  error
@@ -74,13 +78,36 @@ type issuer struct {
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
 // matches ctx.Err().
 func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) {
-	id, is, err := v.verify(ctx, token)
+	var start time.Time
+	if v.onVerify != nil {
+		start = time.Now()
+	}
+	id, is, cached, err := v.verifyToken(ctx, token)
 	if err != nil {
 		v.refuse(ctx, is, err)
-		return nil, v.withChallenge(err)
+		id, err = nil, v.withChallenge(err)
+	} else {
+		is.verified.Add(1)
 	}
-	is.verified.Add(1)
-	return id, nil
+	if v.onVerify != nil {
+		v.report(ctx, start, is, id, err, cached)
+	}
+	return id, err
+}
+
+// verifyToken answers from the verified-token cache when it can, and
+// verifies token otherwise; cached says which.
+func (v *Verifier) verifyToken(ctx context.Context, token string) (_ *Identity, _ *issuer, cached bool, _ error) {
+	if v.cache != nil && token != "" && len(token) <= MaxTokenBytes {
+		if id, is := v.cache.get(ctx, token); id != nil {
+			if v.log.Enabled(ctx, slog.LevelDebug) {
+				v.log.LogAttrs(ctx, slog.LevelDebug, "jwt verified from cache")
+			}
+			return id, is, true, nil
+		}
+	}
+	id, is, err := v.verify(ctx, token)
+	return id, is, false, err
 }
 
 func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
@@ -140,14 +167,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if len(token) > MaxTokenBytes {
 		return nil, nil, fail(ErrMalformed, "", fmt.Sprintf("token is %d bytes, over the %d-byte cap", len(token), MaxTokenBytes))
 	}
-	if v.cache != nil {
-		if id, is := v.cache.get(ctx, token); id != nil {
-			if v.log.Enabled(ctx, slog.LevelDebug) {
-				v.log.LogAttrs(ctx, slog.LevelDebug, "jwt verified from cache")
-			}
-			return id, is, nil
-		}
-	}
+	// The verified-token cache was looked up by verifyToken.
+	//
 	// The signature is only read while verifying, so it is decoded into
 	// this array on the stack (512 bytes: up to RSA-4096) instead of the
 	// heap buffer that the claims' strings share.
@@ -226,6 +247,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		AllowSignUp:    is.signUp,
 		Claims:         c,
 		Scopes:         scopes,
+		payload:        t.Payload,
 	}
 	id.Issuer, _ = c["iss"].(string)
 	if exp, ok := c["exp"].(float64); ok {
