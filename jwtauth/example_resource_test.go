@@ -1,13 +1,69 @@
 package jwtauth_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
 	"net/http/httptest"
 
 	"github.com/jwtgate/jwtgate/jwtauth"
+	"github.com/jwtgate/jwtgate/jwtauth/jwtauthtest"
 )
+
+// RFC 9068 access tokens only: an ID token from the same issuer, for the
+// same audience, is refused by its typ.
+func ExampleNew_tokenTypes() {
+	iss := jwtauthtest.NewIssuer(t)
+	cfg := iss.Config()
+	cfg.ExpectClaims["aud"] = "https://api.example.com"
+	cfg.TokenTypes = []string{"at+jwt"}
+	v, err := jwtauth.New(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+
+	claims := map[string]any{"sub": "u-1", "aud": "https://api.example.com"}
+	accessToken := iss.SignWith(map[string]any{"typ": "at+jwt"}, claims)
+	idToken := iss.Sign(claims) // typ "JWT"
+
+	_, err = v.Verify(context.Background(), accessToken)
+	fmt.Println(err)
+	_, err = v.Verify(context.Background(), idToken)
+	fmt.Println(errors.Is(err, jwtauth.ErrClaimMismatch), err)
+	// Output:
+	// <nil>
+	// true claims: claim mismatch (typ): typ "JWT" is not "at+jwt"
+}
+
+// A route that needs a scope; the 403 names it.
+func ExampleVerifier_RequireScope() {
+	iss := jwtauthtest.NewIssuer(t)
+	v, err := jwtauth.New(iss.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+	orders := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := jwtauth.FromContext(r.Context())
+		fmt.Println("granted", id.Scopes)
+	})
+	h := v.Middleware(v.RequireScope("orders:write")(orders))
+
+	for _, scope := range []string{"orders:read orders:write", "orders:read"} {
+		r := httptest.NewRequest(http.MethodPost, "/orders", nil)
+		r.Header.Set("Authorization", "Bearer "+iss.Sign(map[string]any{"sub": "u-1", "scope": scope}))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		fmt.Println(w.Code, w.Header().Values("WWW-Authenticate"))
+	}
+	// Output:
+	// granted [orders:read orders:write]
+	// 200 []
+	// 403 [Bearer error="insufficient_scope", scope="orders:write"]
+}
 
 // A resource server at https://api.example.com: ID tokens are refused,
 // every challenge points at the metadata, and the metadata names the

@@ -45,6 +45,8 @@ func TestResourceMetadataOnEveryChallenge(t *testing.T) {
 		{"403 no role", v, mw, []string{"Bearer " + k.Sign(jwttest.Default())}, 403, `Bearer error="insufficient_scope"` + rm},
 		{"403 RequireScope", v, scoped("write"), []string{"Bearer " + good}, 403, `Bearer error="insufficient_scope", scope="write"` + rm},
 		{"401 RequireScope without Middleware", v, bareScoped("write"), nil, 401, `Bearer resource_metadata="` + rmURL + `"`},
+		{"403 RequireRole", v, roled(jwtauth.RoleEditor), []string{"Bearer " + good}, 403, `Bearer error="insufficient_scope"` + rm},
+		{"401 RequireRole without Middleware", v, bareRoled(jwtauth.RoleViewer), nil, 401, `Bearer resource_metadata="` + rmURL + `"`},
 		{"200", v, scoped("read"), []string{"Bearer " + good}, 204, ""},
 		{"503 keys unavailable", down, mw, []string{"Bearer " + good}, 503, ""},
 	} {
@@ -67,6 +69,14 @@ func mw(v *jwtauth.Verifier) http.Handler { return v.Middleware(okHandler()) }
 
 func scoped(scopes ...string) func(*jwtauth.Verifier) http.Handler {
 	return func(v *jwtauth.Verifier) http.Handler { return v.Middleware(v.RequireScope(scopes...)(okHandler())) }
+}
+
+func roled(min jwtauth.Role) func(*jwtauth.Verifier) http.Handler {
+	return func(v *jwtauth.Verifier) http.Handler { return v.Middleware(v.RequireRole(min)(okHandler())) }
+}
+
+func bareRoled(min jwtauth.Role) func(*jwtauth.Verifier) http.Handler {
+	return func(v *jwtauth.Verifier) http.Handler { return v.RequireRole(min)(okHandler()) }
 }
 
 func bareScoped(scopes ...string) func(*jwtauth.Verifier) http.Handler {

@@ -3,12 +3,14 @@ package jwtauth_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/jwtgate/jwtgate/internal/jwttest"
 	"github.com/jwtgate/jwtgate/jwtauth"
+	"github.com/jwtgate/jwtgate/jwtauth/jwtauthtest"
 )
 
 func typVerifier(t *testing.T, types []string, k *jwttest.Key) *jwtauth.Verifier {
@@ -120,4 +122,40 @@ func TestTokenTypesConfig(t *testing.T) {
 		require.ErrorIs(t, err, jwtauth.ErrInvalidConfig, "%q", types)
 		assert.Contains(t, err.Error(), "TokenTypes")
 	}
+}
+
+// An ID token refused where at+jwt is required, with a jwtauthtest issuer
+// minting both: same issuer, key, aud, sub and scope; only typ differs.
+// Without TokenTypes the same ID token passes: that is the substitution
+// TokenTypes closes.
+func TestIDTokenRefusedWhereAccessTokenRequired(t *testing.T) {
+	iss := jwtauthtest.NewIssuer(t)
+	claims := map[string]any{"sub": "alice", "aud": "https://api.example.com", "scope": "orders:read"}
+	accessToken := iss.SignWith(map[string]any{"typ": "at+jwt"}, claims)
+	idToken := iss.Sign(claims) // typ "JWT", as providers type ID tokens
+
+	cfg := iss.Config()
+	cfg.ExpectClaims["aud"] = "https://api.example.com"
+	cfg.TokenTypes = []string{"at+jwt"}
+	cfg.Now = time.Now // the issuer signs with the real clock
+	v := newV(t, cfg)
+	id, err := verify(t, v, accessToken)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"orders:read"}, id.Scopes)
+	_, err = verify(t, v, idToken)
+	requireOnly(t, err, jwtauth.ErrClaimMismatch)
+	ve, ok := errors.AsType[*jwtauth.ValidationError](err)
+	require.True(t, ok)
+	assert.Equal(t, "typ", ve.Claim)
+
+	// Through the middleware: 401 invalid_token.
+	w := scopeRequest(t, v, v.RequireScope("orders:read")(okHandler()), idToken)
+	assert.Equal(t, 401, w.Code)
+	assert.Equal(t, `Bearer error="invalid_token"`, w.Header().Get("WWW-Authenticate"))
+
+	cfg = iss.Config()
+	cfg.ExpectClaims["aud"] = "https://api.example.com"
+	cfg.Now = time.Now
+	_, err = verify(t, newV(t, cfg), idToken)
+	require.NoError(t, err, "without TokenTypes an ID token with the API's aud passes")
 }
