@@ -102,7 +102,14 @@ func newHandler(cfg jwtauth.Config, resource string) (http.Handler, *jwtauth.Ver
 
 	server := mcp.NewServer(&mcp.Implementation{Name: "jwtgate-mcp-example", Version: "v1.0.0"}, nil)
 	mcp.AddTool(server, &mcp.Tool{Name: "whoami", Description: "Says who the access token was issued to."}, whoami)
-	stream := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)
+	stream := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{
+		// The SDK refuses a request reaching a loopback address with
+		// another Host, against DNS rebinding of unauthenticated local
+		// servers. Here a TLS-terminating proxy on the same host forwards
+		// the public Host, and every request has already shown an access
+		// token for this resource, which a rebinding page cannot have.
+		DisableLocalhostProtection: true,
+	})
 
 	mux := http.NewServeMux()
 	mux.Handle(wellKnown, md)

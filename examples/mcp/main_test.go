@@ -55,9 +55,18 @@ func (r *rig) idToken(sub string) string {
 // post sends one JSON-RPC initialize request with token (none when "").
 func (r *rig) post(t *testing.T, token string) *http.Response {
 	t.Helper()
+	return r.postHost(t, token, "")
+}
+
+// postHost is post with the Host header set to host ("" leaves it alone).
+func (r *rig) postHost(t *testing.T, token, host string) *http.Response {
+	t.Helper()
 	body := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
 	req, err := http.NewRequest(http.MethodPost, r.resource, strings.NewReader(body))
 	require.NoError(t, err)
+	if host != "" {
+		req.Host = host
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	if token != "" {
@@ -180,5 +189,22 @@ func TestEndToEnd(t *testing.T) {
 		require.NoError(t, err)
 		defer res.Body.Close()
 		assert.Equal(t, http.StatusForbidden, res.StatusCode)
+	}
+}
+
+// Behind a TLS-terminating proxy on the same host, requests reach the
+// loopback listener with the public Host: they are served on the strength
+// of the token alone.
+func TestBehindProxy(t *testing.T) {
+	r := newRig(t)
+	for _, tc := range []struct {
+		token  string
+		status int
+	}{
+		{r.accessToken("alice", toolsScope), http.StatusOK},
+		{"", http.StatusUnauthorized},
+	} {
+		res := r.postHost(t, tc.token, "mcp.example.com")
+		assert.Equal(t, tc.status, res.StatusCode)
 	}
 }
