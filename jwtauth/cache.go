@@ -108,6 +108,7 @@ func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer)
 func cloneIdentity(id *Identity) *Identity {
 	c := *id
 	c.Groups = slices.Clone(id.Groups)
+	c.Scopes = slices.Clone(id.Scopes)
 	if id.OrgRoles != nil {
 		c.OrgRoles = maps.Clone(id.OrgRoles)
 	}
@@ -115,7 +116,6 @@ func cloneIdentity(id *Identity) *Identity {
 		b := *id.IsGrafanaAdmin
 		c.IsGrafanaAdmin = &b
 	}
-	c.Scopes = slices.Clone(id.Scopes)
 	c.Claims = cloneObject(id.Claims)
 	c.Confirmation = cloneObject(id.Confirmation)
 	return &c

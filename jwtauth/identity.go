@@ -35,7 +35,7 @@ type Identity struct {
 	AllowSignUp    bool            // Config.AutoSignUp
 	ExpiresAt      time.Time       // zero when the token has no exp
 	Claims         map[string]any  // all verified claims, JSON-typed (numbers float64)
-	Scopes         []string        // granted scopes from "scope" (space-delimited) or "scp" (array or string); nil when neither
+	Scopes         []string        // granted scopes: "scope", else "scp"; each a space-delimited string or an array of strings; nil when neither
 	Confirmation   map[string]any  // the verified "cnf" claim (RFC 7800); nil when absent
 
 	// payload is the verified JSON payload Claims was parsed from, read

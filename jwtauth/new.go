@@ -55,9 +55,10 @@ func New(cfg Config) (*Verifier, error) {
 //     before routing go to config 0's).
 //
 // HeaderName, URLLogin, CookieName, TokenExtractor and TokenCacheSize
-// decide how a request is read before any issuer is known, so they are
-// shared: a later config must leave them zero or give the same value,
-// compared as New would use it (HeaderName case-insensitively,
+// decide how a request is read before any issuer is known, and
+// ResourceMetadataURL is the resource's own, so they are shared: a later
+// config must leave them zero or give the same value, compared as New
+// would use it (HeaderName case-insensitively,
 // TokenCacheSize after its default), and ErrInvalidConfig otherwise. A
 // function cannot be compared, so a later TokenExtractor is accepted only
 // when config 0 sets one too, and config 0's is used. Errors name the
@@ -121,6 +122,11 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			return nil, configErr("config %d: %v", i, err)
 		}
 	}
+	if err := checkChallengeConfig(cfgs); err != nil {
+		return nil, err
+	}
+	v.ch = buildChallenge(first)
+	v.rs = resourceInfoOf(cfgs)
 	for i, cfg := range cfgs {
 		where := ""
 		if multi {
@@ -235,6 +241,11 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 		}
 		is.allowed |= 1 << i
 	}
+	types, err := newTokenTypes(cfg.TokenTypes)
+	if err != nil {
+		return nil, err
+	}
+	is.types = types
 
 	// Claims.
 	exp, err := claims.ParseExpected(cfg.ExpectClaims)
@@ -425,10 +436,6 @@ func readLimited(path string) ([]byte, error) {
 // version does not implement.
 func notYetSupported(cfg Config) error {
 	switch {
-	case cfg.TokenTypes != nil:
-		return errors.New("TokenTypes is not supported yet")
-	case cfg.ResourceMetadataURL != "":
-		return errors.New("ResourceMetadataURL is not supported yet")
 	case cfg.DPoP != DPoPOff, cfg.DPoPProofMaxAge != 0, cfg.DPoPAlgorithms != nil, cfg.DPoPNonceKey != nil, cfg.PublicURL != "":
 		return errors.New("DPoP is not supported yet")
 	case cfg.CertBoundTokens, cfg.ClientCertHeader != "":

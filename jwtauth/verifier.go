@@ -37,6 +37,8 @@ type Verifier struct {
 	ch         *challenge // WWW-Authenticate additions; nil when none
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
+	// rs is what ResourceMetadataHandler reports beyond the issuers.
+	rs resourceInfo
 
 	extractor func(r *http.Request) (string, error) // Config.TokenExtractor; nil: extract
 	onVerify  func(ctx context.Context, e Event)    // config 0's OnVerify; nil: off
@@ -56,6 +58,7 @@ type issuer struct {
 	remote     *jwks.Remote
 	sourceName string
 	allowed    uint32 // bit i: keys.Algorithms[i] allowed
+	types      tokenTypes
 	validator  claims.Validator
 	mapper     *claims.Mapper
 	signUp     bool
@@ -70,7 +73,8 @@ type issuer struct {
 // Verify verifies a raw compact JWS (without "Bearer ") and returns the
 // identity it carries. The checks, in order: size cap, compact form and
 // header, the issuer (NewMulti), alg allow-list, key lookup by kid,
-// signature, registered and expected claims, sub, identity mapping.
+// signature, typ (TokenTypes), registered and expected claims, sub,
+// identity mapping and scopes.
 //
 // A failure is a *ValidationError matching exactly one sentinel with
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
@@ -243,6 +247,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if !ok {
 		return nil, is, fail(ErrSignature, "", "signature does not verify with "+plural(len(ks), "key")+" of kid "+quote(t.KID))
 	}
+	if err := is.types.check(t.Typ); err != nil {
+		return nil, is, err
+	}
 
 	if err := is.validator.Validate(c); err != nil {
 		return nil, is, claimError(err)
@@ -255,6 +262,10 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if err != nil {
 		return nil, is, claimError(err)
 	}
+	scopes, err := scopesOf(c)
+	if err != nil {
+		return nil, is, err
+	}
 	id := &Identity{
 		Subject:        sub,
 		Login:          m.Login,
@@ -266,6 +277,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		OrgRoles:       m.OrgRoles,
 		AllowSignUp:    is.signUp,
 		Claims:         c,
+		Scopes:         scopes,
 		payload:        t.Payload,
 	}
 	id.Issuer, _ = c["iss"].(string)

@@ -452,6 +452,13 @@ func printIdentity(w io.Writer, id *jwtauth.Identity, now time.Time) {
 	} else {
 		line("org roles", "(not synced: skip_org_role_sync)")
 	}
+	if id.Scopes != nil {
+		scopes := strings.Join(id.Scopes, " ")
+		if scopes == "" {
+			scopes = "(none)"
+		}
+		line("scopes", scopes)
+	}
 	if id.AllowSignUp {
 		line("sign up", "allowed (auto_sign_up)")
 	}
