@@ -43,9 +43,9 @@ func New(cfg Config) (*Verifier, error) {
 // [ErrClaimMismatch] before any key lookup or network I/O.
 //
 // HeaderName, URLLogin, CookieName, TokenExtractor, TokenCacheSize,
-// ErrorHandler, OnVerify, Logger and Now come from the first config; the others must leave them zero or
-// set them identically (ErrInvalidConfig otherwise). Errors name the config
-// index.
+// ErrorHandler, OnVerify, Logger and Now come from the first config; the
+// others must leave them zero or set them identically (ErrInvalidConfig
+// otherwise). Errors name the config index.
 func NewMulti(cfgs ...Config) (*Verifier, error) {
 	if len(cfgs) == 0 {
 		return nil, configErr("NewMulti needs at least one Config")
