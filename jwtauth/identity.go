@@ -7,7 +7,9 @@ import (
 	"github.com/jwtgate/jwtgate/claims"
 )
 
-// Role is a Grafana organization role.
+// Role is a Grafana organization role. It is claims.Role, whose methods
+// it has: IsValid, and AtLeast for role checks (see also
+// [Verifier.RequireRole]).
 type Role = claims.Role
 
 // The valid roles. Role strings are case-sensitive.

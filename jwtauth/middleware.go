@@ -11,8 +11,8 @@ import (
 // lets requests without a token through).
 //
 // With Config.TokenExtractor set, the token is what it returns (see
-// there). Otherwise the token is taken from, in order, and without falling back once a
-// source is present:
+// there). Otherwise the token is taken from, in order, and without
+// falling back once a source is present:
 //   - the HeaderName header (default Authorization): one "Bearer " prefix
 //     is removed, its scheme matched case-insensitively (RFC 9110 §11.1),
 //     and a bare token is accepted; a request with the header repeated is
