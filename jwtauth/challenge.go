@@ -10,9 +10,13 @@ import (
 // (config 0 under NewMulti) add to their WWW-Authenticate challenges, or
 // nil when nothing is configured, which keeps the plain RFC 6750 headers.
 // cfg has passed checkChallengeConfig.
-func buildChallenge(cfg Config) *challenge {
+func buildChallenge(cfg Config, s *sender) *challenge {
 	ch := &challenge{bearer: true}
 	ch.resourceMetadata = cfg.ResourceMetadataURL
+	if s != nil && s.dpop != DPoPOff {
+		ch.dpopAlgs = s.algNames
+		ch.bearer = s.dpop == DPoPAllowed
+	}
 	if *ch == (challenge{bearer: true}) {
 		return nil
 	}

@@ -49,7 +49,7 @@ func (v *Verifier) extract(r *http.Request) (string, error) {
 			return "", fail(ErrMalformed, "", "the "+v.headerName+" header is repeated")
 		}
 		if h := vals[0]; h != "" {
-			return stripBearer(h), nil
+			return v.headerToken(h)
 		}
 	}
 	switch {
@@ -147,6 +147,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			v.errorHandler(is)(w, r, err)
 			return
 		}
+		v.setNonce(w, r)
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), id)))
 	})
 }

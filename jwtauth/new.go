@@ -115,17 +115,9 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			_ = v.Close()
 		}
 	}()
-	// Fields of the v1 API whose behaviour is not built yet are refused,
-	// so that a config relying on them fails closed.
-	for i, cfg := range cfgs {
-		if err := notYetSupported(cfg); err != nil {
-			return nil, configErr("config %d: %v", i, err)
-		}
-	}
 	if err := checkChallengeConfig(cfgs); err != nil {
 		return nil, err
 	}
-	v.ch = buildChallenge(first)
 	v.rs = resourceInfoOf(cfgs)
 	for i, cfg := range cfgs {
 		where := ""
@@ -167,6 +159,10 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			v.byIssuer[is.iss] = is
 		}
 	}
+	if v.sc, err = newSender(cfgs, v.now); err != nil {
+		return nil, err
+	}
+	v.ch = buildChallenge(first, v.sc)
 	if size := cacheSize(first.TokenCacheSize); size > 0 {
 		v.cache = newTokenCache(size)
 	}
@@ -430,16 +426,4 @@ func readLimited(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than 1 MiB", path)
 	}
 	return data, nil
-}
-
-// notYetSupported names the first set Config field whose behaviour this
-// version does not implement.
-func notYetSupported(cfg Config) error {
-	switch {
-	case cfg.DPoP != DPoPOff, cfg.DPoPProofMaxAge != 0, cfg.DPoPAlgorithms != nil, cfg.DPoPNonceKey != nil, cfg.PublicURL != "":
-		return errors.New("DPoP is not supported yet")
-	case cfg.CertBoundTokens, cfg.ClientCertHeader != "":
-		return errors.New("CertBoundTokens is not supported yet")
-	}
-	return nil
 }

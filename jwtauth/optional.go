@@ -22,6 +22,7 @@ func (v *Verifier) OptionalMiddleware(next http.Handler) http.Handler {
 			return
 		}
 		if id != nil {
+			v.setNonce(w, r)
 			r = r.WithContext(NewContext(r.Context(), id))
 		}
 		next.ServeHTTP(w, r)

@@ -18,7 +18,7 @@ func (v *Verifier) verifyRequest(r *http.Request, optional bool) (*Identity, *is
 	}
 	token, err := v.token(r)
 	if err == nil {
-		return v.verifyRouted(r.Context(), token)
+		return v.verifyFor(r.Context(), token, r)
 	}
 	if optional && errors.Is(err, ErrNoToken) {
 		v.anonymous.Add(1)

@@ -13,14 +13,14 @@ import (
 // Without ResourceMetadataURL no challenge is built, so SetErrorHeaders
 // sends today's exact headers.
 func TestBuildChallenge(t *testing.T) {
-	assert.Nil(t, buildChallenge(Config{}))
+	assert.Nil(t, buildChallenge(Config{}, nil))
 	assert.Equal(t, &challenge{resourceMetadata: "https://a.example/md", bearer: true},
-		buildChallenge(Config{ResourceMetadataURL: "https://a.example/md"}))
+		buildChallenge(Config{ResourceMetadataURL: "https://a.example/md"}, nil))
 }
 
 // The sender-constraint members of the metadata document, from the DPoP
-// and certificate fields. (New refuses those fields until they are built,
-// so this drives the document from configs directly.)
+// and certificate fields, driven from configs directly so that every
+// combination of issuers is covered without key sources.
 func TestResourceMetadataSenderConstraints(t *testing.T) {
 	const iss = "https://as.example"
 	for _, tc := range []struct {

@@ -35,6 +35,7 @@ type Verifier struct {
 	now        func() time.Time
 	cache      *tokenCache
 	ch         *challenge // WWW-Authenticate additions; nil when none
+	sc         *sender    // DPoP and certificate-bound tokens; nil when both are off
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
 	// rs is what ResourceMetadataHandler reports beyond the issuers.
@@ -79,22 +80,33 @@ type issuer struct {
 // A failure is a *ValidationError matching exactly one sentinel with
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
 // matches ctx.Err().
+//
+// With DPoP on, a DPoP-bound token (cnf.jkt), and under DPoPRequired any
+// token, is refused with ErrDPoP: its proof can only be checked against
+// the request, by VerifyRequest or Middleware. Likewise a certificate-bound
+// token under CertBoundTokens is refused with ErrCertBinding.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) {
-	id, _, err := v.verifyRouted(ctx, token)
+	id, _, err := v.verifyFor(ctx, token, nil)
 	return id, err
 }
 
-// verifyRouted is Verify, also returning the issuer the token was routed
-// to (nil when it was refused before routing).
-func (v *Verifier) verifyRouted(ctx context.Context, token string) (*Identity, *issuer, error) {
+// verifyFor is Verify, with the token's sender constraints (DPoP proof,
+// client certificate) checked against r after the token itself verified
+// (cache hits included); r is nil for Verify. It also returns the issuer
+// the token was routed to (nil when it was refused before routing).
+func (v *Verifier) verifyFor(ctx context.Context, token string, r *http.Request) (*Identity, *issuer, error) {
 	var start time.Time
 	if v.hooked {
 		start = time.Now()
 	}
 	id, is, cached, err := v.verifyToken(ctx, token)
+	dpop := v.dpopScheme(r)
+	if err == nil && v.sc != nil {
+		err = v.sc.check(r, dpop, token, id)
+	}
 	if err != nil {
 		v.refuse(ctx, is, err)
-		id, err = nil, v.withChallenge(err)
+		id, err = nil, v.withChallenge(v.sc.annotate(err, dpop))
 	} else {
 		is.verified.Add(1)
 	}
@@ -281,6 +293,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		payload:        t.Payload,
 	}
 	id.Issuer, _ = c["iss"].(string)
+	id.Confirmation, _ = c["cnf"].(map[string]any)
 	if exp, ok := c["exp"].(float64); ok {
 		id.ExpiresAt = time.Unix(int64(exp), 0)
 	}

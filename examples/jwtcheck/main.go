@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -56,6 +57,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	configPath := fs.String("config", "", "grafana.ini-style `file` with an [auth.jwt] section (required)")
 	tokenFlag := fs.String("token", "", "the `token` to check (visible to other users in ps and shell history; prefer standard input)")
 	nowFlag := fs.String("now", "", "check as of this `time` (RFC 3339) instead of the clock")
+	var pr proofRequest
+	fs.StringVar(&pr.proof, "dpop-proof", "", "the DPoP `proof` sent with the token (the DPoP header); the token is then checked as \"Authorization: DPoP\"")
+	fs.StringVar(&pr.method, "method", http.MethodGet, "with -dpop-proof: the request `method`")
+	fs.StringVar(&pr.url, "url", "", "with -dpop-proof: the absolute request `URL`")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: jwtcheck -config grafana.ini [-token T] [-now 2006-01-02T15:04:05Z] [< token]\n\n")
 		fs.PrintDefaults()
@@ -116,7 +121,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	ctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
 	defer cancel()
-	id, verr := v.Verify(ctx, token)
+	id, verr := verify(ctx, v, token, pr)
 
 	st := v.Stats()
 	for i, is := range st.Issuers {
@@ -129,6 +134,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	printTokenHeader(stdout, token, source)
 	if verr != nil {
 		printRefusal(stdout, verr, token, cfgs, st, clock())
+		printDPoPHints(stdout, verr, cfgs[0], pr, clock())
 		return exitRefused
 	}
 	printIdentity(stdout, id, clock())
