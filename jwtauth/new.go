@@ -4,23 +4,19 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/smallfile"
 	"github.com/jwtgate/jwtgate/jwks"
 	"github.com/jwtgate/jwtgate/keys"
 )
 
-const (
-	defaultTokenCacheSize = 4096
-	maxKeyFileBytes       = 1 << 20
-)
+const defaultTokenCacheSize = 4096
 
 func configErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
@@ -283,7 +279,7 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 
 	switch is.sourceName {
 	case "KeyFile":
-		data, err := readLimited(cfg.KeyFile)
+		data, err := smallfile.Read(cfg.KeyFile)
 		if err != nil {
 			return nil, configErr("KeyFile: %v", err)
 		}
@@ -299,7 +295,7 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 			return nil, fmt.Errorf("%w: KeyValue: %w", ErrInvalidConfig, err)
 		}
 	case "JWKSetFile":
-		data, err := readLimited(cfg.JWKSetFile)
+		data, err := smallfile.Read(cfg.JWKSetFile)
 		if err != nil {
 			return nil, configErr("JWKSetFile: %v", err)
 		}
@@ -342,24 +338,6 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 		is.source = is.static
 	}
 	return is, nil
-}
-
-// readLimited reads a key file (or an ini $__file{}), refusing files over
-// 1 MiB.
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxKeyFileBytes {
-		return nil, fmt.Errorf("%s is larger than 1 MiB", path)
-	}
-	return data, nil
 }
 
 // notYetSupported names the first set Config field whose behaviour this
