@@ -506,7 +506,7 @@ oidc_issuer_url = https://partner.example
 		assert.Equal(t, cfgs[0], cfg)
 	})
 	t.Run("[auth.jwt] disabled", func(t *testing.T) {
-		_, err := jwtauth.ParseINIAll([]byte("[auth.jwt]\nenabled = false\n[auth.jwt.b]\nkey_file = /b\n"), nil)
+		_, err := jwtauth.ParseINIAll([]byte("[auth.jwt]\nenabled = false\n[auth.jwt.b]\nenabled = false\nkey_file = /b\n"), nil)
 		require.ErrorIs(t, err, jwtauth.ErrDisabled)
 		_, err = jwtauth.ParseINIAll([]byte("[auth.jwt]\nenabled = false\n[auth.jwt.b]\nenabled = true\nkey_file = /b\n"), nil)
 		require.ErrorIs(t, err, jwtauth.ErrInvalidConfig)

@@ -45,7 +45,7 @@ func (d *iniDoc) errorf(l Loc, section, key, format string, args ...any) error {
 	return &Error{File: d.name, Loc: l, Section: section, Key: key, Detail: fmt.Sprintf(format, args...)}
 }
 
-func parse(data []byte, env []string, name string, all bool) (secs []Section, err error) {
+func parse(data []byte, env []string, name string, all bool) ([]Section, error) {
 	d := &iniDoc{name: name, env: iniEnv(env), vars: env}
 	if err := d.load(data); err != nil {
 		return nil, err
@@ -53,38 +53,80 @@ func parse(data []byte, env []string, name string, all bool) (secs []Section, er
 	if err := d.checkSectionNames(); err != nil {
 		return nil, err
 	}
+	if err := d.checkKeysOutsideSections(); err != nil {
+		return nil, err
+	}
 	extras, err := d.extraSections()
 	if err != nil {
 		return nil, err
 	}
-	main, enabled, err := d.section(iniMainSection, iniEnvMain)
+	main, st, err := d.section(iniMainSection, iniEnvMain)
 	if err != nil {
 		return nil, err
 	}
+	enabled := st == on
 	if !all {
 		if !enabled {
 			return nil, ErrDisabled
 		}
-		return []Section{{Name: iniMainSection, Settings: main}}, nil
+		return []Section{main}, nil
 	}
-	secs = []Section{{Name: iniMainSection, Settings: main}}
+	secs := []Section{main}
 	for _, x := range extras {
-		c, on, err := d.section(x.section, x.envPrefix)
+		sec, st, err := d.section(x.section, x.envPrefix)
 		if err != nil {
 			return nil, err
 		}
-		if !on {
+		switch {
+		case st == unset:
+			return nil, d.noEnabled(x)
+		case st == off:
 			continue
-		}
-		if !enabled {
+		case !enabled:
 			return nil, d.errorf(Loc{Line: d.sectionLine(x.section)}, x.section, "", "enabled while [auth.jwt] is disabled; enable [auth.jwt] (the first issuer) or disable this section")
 		}
-		secs = append(secs, Section{Name: x.section, Settings: c})
+		secs = append(secs, sec)
 	}
 	if !enabled {
 		return nil, ErrDisabled
 	}
 	return secs, nil
+}
+
+// noEnabled reports an extra section that does not say whether it is
+// enabled: Grafana would skip it silently, leaving an issuer the user
+// configured unused.
+func (d *iniDoc) noEnabled(x iniExtra) error {
+	if l := d.sectionLine(x.section); l > 0 {
+		return d.errorf(Loc{Line: l}, x.section, "", "no \"enabled\" key; an extra issuer is used only with enabled = true (write enabled = false to keep it off)")
+	}
+	return d.errorf(Loc{}, x.section, "", "%sENABLED is not set; an extra issuer is used only when it is true (set it to false to keep it off)", x.envPrefix)
+}
+
+// checkKeysOutsideSections reports [auth.jwt] keys written before any
+// section header in a file that has no [auth.jwt]: a snippet pasted
+// without its header would otherwise read as "not enabled".
+func (d *iniDoc) checkKeysOutsideSections() error {
+	if _, err := d.file.GetSection(iniMainSection); err == nil {
+		return nil // a full grafana.ini may have keys of its own at the top
+	}
+	s, err := d.file.GetSection(ini.DefaultSection)
+	if err != nil {
+		return nil
+	}
+	first, found := 0, false
+	for _, k := range s.Keys() {
+		if _, ok := lookupINIKey(k.Name()); !ok {
+			continue
+		}
+		if l := d.lines[ini.DefaultSection][k.Name()].n; !found || l < first {
+			first, found = l, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	return d.errorf(Loc{Line: first}, "", "", "[auth.jwt] keys outside any section, and the file has no [auth.jwt]: add the line \"[auth.jwt]\" above them")
 }
 
 // iniEnv keeps the non-empty variables jwtgate reads. Later duplicates win.

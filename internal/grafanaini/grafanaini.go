@@ -62,7 +62,18 @@ type Settings struct {
 // Section is one enabled [auth.jwt] or [auth.jwt.<name>] section.
 type Section struct {
 	Name     string // "auth.jwt" or "auth.jwt.<name>"
+	Line     int    // line of its header; 0 when only the environment defines it
 	Settings Settings
+	// Origins maps the name of each Settings field that was set to where
+	// its value came from.
+	Origins map[string]Origin
+}
+
+// Origin is where a Settings field's value was set.
+type Origin struct {
+	Section string // the section holding the key ("users" for the [users] defaults)
+	Key     string // the ini key
+	Loc            // its line, or the environment variable
 }
 
 // Parse returns the [auth.jwt] section of data, with overrides from env (a

@@ -8,8 +8,9 @@ import (
 
 // iniKey describes one key of [auth.jwt].
 type iniKey struct {
-	name string
-	ext  bool // jwtgate extension
+	name  string
+	field string // the Settings field it sets; "" for none
+	ext   bool   // jwtgate extension
 	// apply parses v (non-empty, expanded) into c. Its error text is the
 	// detail after "[section] key: ".
 	apply func(c *Settings, v string) error
@@ -61,26 +62,26 @@ func iniSetBase64(f func(c *Settings) *string, what string) func(*Settings, stri
 // auto_assign_* keys and enabled are handled by section.
 var iniKeys = []iniKey{
 	{name: "enabled"},
-	{name: "header_name", apply: iniSetString(func(c *Settings) *string { return &c.HeaderName })},
-	{name: "url_login", apply: iniSetBool(func(c *Settings) *bool { return &c.URLLogin })},
-	{name: "cookie_name", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.CookieName })},
-	{name: "key_file", apply: iniSetString(func(c *Settings) *string { return &c.KeyFile })},
-	{name: "key_value", apply: iniSetBase64(func(c *Settings) *string { return &c.KeyValue }, "PEM")},
-	{name: "key_id", apply: iniSetString(func(c *Settings) *string { return &c.KeyID })},
-	{name: "jwk_set_file", apply: iniSetString(func(c *Settings) *string { return &c.JWKSetFile })},
-	{name: "jwk_set_value", apply: iniSetBase64(func(c *Settings) *string { return &c.JWKSetValue }, "JWKS")},
-	{name: "jwk_set_url", apply: iniSetString(func(c *Settings) *string { return &c.JWKSetURL })},
-	{name: "jwk_set_bearer_token_file", apply: iniSetString(func(c *Settings) *string { return &c.JWKSetBearerTokenFile })},
-	{name: "oidc_issuer_url", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.OIDCIssuerURL })},
-	{name: "cache_ttl", apply: iniSetDuration(func(c *Settings) *time.Duration { return &c.CacheTTL }, true)},
-	{name: "tls_client_ca", apply: iniSetString(func(c *Settings) *string { return &c.TLSClientCA })},
-	{name: "tls_client_cert", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.TLSClientCert })},
-	{name: "tls_client_key", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.TLSClientKey })},
-	{name: "tls_skip_verify_insecure", apply: iniSetBool(func(c *Settings) *bool { return &c.TLSSkipVerifyInsecure })},
-	{name: "insecure_allow_http", ext: true, apply: iniSetBool(func(c *Settings) *bool { return &c.InsecureAllowHTTP })},
-	{name: "min_refresh_interval", ext: true, apply: iniSetDuration(func(c *Settings) *time.Duration { return &c.MinRefreshInterval }, false)},
-	{name: "max_stale", ext: true, apply: iniSetDuration(func(c *Settings) *time.Duration { return &c.MaxStale }, true)},
-	{name: "token_cache_size", ext: true, apply: func(c *Settings, v string) error {
+	{name: "header_name", field: "HeaderName", apply: iniSetString(func(c *Settings) *string { return &c.HeaderName })},
+	{name: "url_login", field: "URLLogin", apply: iniSetBool(func(c *Settings) *bool { return &c.URLLogin })},
+	{name: "cookie_name", field: "CookieName", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.CookieName })},
+	{name: "key_file", field: "KeyFile", apply: iniSetString(func(c *Settings) *string { return &c.KeyFile })},
+	{name: "key_value", field: "KeyValue", apply: iniSetBase64(func(c *Settings) *string { return &c.KeyValue }, "PEM")},
+	{name: "key_id", field: "KeyID", apply: iniSetString(func(c *Settings) *string { return &c.KeyID })},
+	{name: "jwk_set_file", field: "JWKSetFile", apply: iniSetString(func(c *Settings) *string { return &c.JWKSetFile })},
+	{name: "jwk_set_value", field: "JWKSetValue", apply: iniSetBase64(func(c *Settings) *string { return &c.JWKSetValue }, "JWKS")},
+	{name: "jwk_set_url", field: "JWKSetURL", apply: iniSetString(func(c *Settings) *string { return &c.JWKSetURL })},
+	{name: "jwk_set_bearer_token_file", field: "JWKSetBearerTokenFile", apply: iniSetString(func(c *Settings) *string { return &c.JWKSetBearerTokenFile })},
+	{name: "oidc_issuer_url", field: "OIDCIssuerURL", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.OIDCIssuerURL })},
+	{name: "cache_ttl", field: "CacheTTL", apply: iniSetDuration(func(c *Settings) *time.Duration { return &c.CacheTTL }, true)},
+	{name: "tls_client_ca", field: "TLSClientCA", apply: iniSetString(func(c *Settings) *string { return &c.TLSClientCA })},
+	{name: "tls_client_cert", field: "TLSClientCert", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.TLSClientCert })},
+	{name: "tls_client_key", field: "TLSClientKey", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.TLSClientKey })},
+	{name: "tls_skip_verify_insecure", field: "TLSSkipVerifyInsecure", apply: iniSetBool(func(c *Settings) *bool { return &c.TLSSkipVerifyInsecure })},
+	{name: "insecure_allow_http", field: "InsecureAllowHTTP", ext: true, apply: iniSetBool(func(c *Settings) *bool { return &c.InsecureAllowHTTP })},
+	{name: "min_refresh_interval", field: "MinRefreshInterval", ext: true, apply: iniSetDuration(func(c *Settings) *time.Duration { return &c.MinRefreshInterval }, false)},
+	{name: "max_stale", field: "MaxStale", ext: true, apply: iniSetDuration(func(c *Settings) *time.Duration { return &c.MaxStale }, true)},
+	{name: "token_cache_size", field: "TokenCacheSize", ext: true, apply: func(c *Settings, v string) error {
 		n, err := iniInt(v)
 		if err != nil {
 			return err
@@ -91,7 +92,7 @@ var iniKeys = []iniKey{
 		c.TokenCacheSize = n
 		return nil
 	}},
-	{name: "algorithms", ext: true, apply: func(c *Settings, v string) error {
+	{name: "algorithms", field: "Algorithms", ext: true, apply: func(c *Settings, v string) error {
 		algs, err := iniList(v)
 		if err != nil {
 			return err
@@ -106,37 +107,37 @@ var iniKeys = []iniKey{
 		}
 		return nil
 	}},
-	{name: "expect_claims", apply: func(c *Settings, v string) error {
+	{name: "expect_claims", field: "ExpectClaims", apply: func(c *Settings, v string) error {
 		m, err := iniExpectClaims(v)
 		if len(m) > 0 {
 			c.ExpectClaims = m
 		}
 		return err
 	}},
-	{name: "leeway", ext: true, apply: iniSetDuration(func(c *Settings) *time.Duration { return &c.Leeway }, true)},
-	{name: "require_exp", ext: true, apply: iniSetBool(func(c *Settings) *bool { return &c.RequireExp })},
-	{name: "username_claim", apply: iniSetString(func(c *Settings) *string { return &c.UsernameClaim })},
-	{name: "email_claim", apply: iniSetString(func(c *Settings) *string { return &c.EmailClaim })},
-	{name: "username_attribute_path", apply: iniSetString(func(c *Settings) *string { return &c.UsernameAttributePath })},
-	{name: "email_attribute_path", apply: iniSetString(func(c *Settings) *string { return &c.EmailAttributePath })},
-	{name: "role_attribute_path", apply: iniSetString(func(c *Settings) *string { return &c.RoleAttributePath })},
-	{name: "role_attribute_strict", apply: iniSetBool(func(c *Settings) *bool { return &c.RoleAttributeStrict })},
-	{name: "allow_assign_grafana_admin", apply: iniSetBool(func(c *Settings) *bool { return &c.AllowAssignGrafanaAdmin })},
-	{name: "skip_org_role_sync", apply: iniSetBool(func(c *Settings) *bool { return &c.SkipOrgRoleSync })},
-	{name: "groups_attribute_path", apply: iniSetString(func(c *Settings) *string { return &c.GroupsAttributePath })},
-	{name: "org_attribute_path", apply: iniSetString(func(c *Settings) *string { return &c.OrgAttributePath })},
-	{name: "org_mapping", apply: func(c *Settings, v string) error {
+	{name: "leeway", field: "Leeway", ext: true, apply: iniSetDuration(func(c *Settings) *time.Duration { return &c.Leeway }, true)},
+	{name: "require_exp", field: "RequireExp", ext: true, apply: iniSetBool(func(c *Settings) *bool { return &c.RequireExp })},
+	{name: "username_claim", field: "UsernameClaim", apply: iniSetString(func(c *Settings) *string { return &c.UsernameClaim })},
+	{name: "email_claim", field: "EmailClaim", apply: iniSetString(func(c *Settings) *string { return &c.EmailClaim })},
+	{name: "username_attribute_path", field: "UsernameAttributePath", apply: iniSetString(func(c *Settings) *string { return &c.UsernameAttributePath })},
+	{name: "email_attribute_path", field: "EmailAttributePath", apply: iniSetString(func(c *Settings) *string { return &c.EmailAttributePath })},
+	{name: "role_attribute_path", field: "RoleAttributePath", apply: iniSetString(func(c *Settings) *string { return &c.RoleAttributePath })},
+	{name: "role_attribute_strict", field: "RoleAttributeStrict", apply: iniSetBool(func(c *Settings) *bool { return &c.RoleAttributeStrict })},
+	{name: "allow_assign_grafana_admin", field: "AllowAssignGrafanaAdmin", apply: iniSetBool(func(c *Settings) *bool { return &c.AllowAssignGrafanaAdmin })},
+	{name: "skip_org_role_sync", field: "SkipOrgRoleSync", apply: iniSetBool(func(c *Settings) *bool { return &c.SkipOrgRoleSync })},
+	{name: "groups_attribute_path", field: "GroupsAttributePath", apply: iniSetString(func(c *Settings) *string { return &c.GroupsAttributePath })},
+	{name: "org_attribute_path", field: "OrgAttributePath", apply: iniSetString(func(c *Settings) *string { return &c.OrgAttributePath })},
+	{name: "org_mapping", field: "OrgMapping", apply: func(c *Settings, v string) error {
 		l, err := iniList(v)
 		if len(l) > 0 {
 			c.OrgMapping = l
 		}
 		return err
 	}},
-	{name: "auto_sign_up", apply: iniSetBool(func(c *Settings) *bool { return &c.AutoSignUp })},
+	{name: "auto_sign_up", field: "AutoSignUp", apply: iniSetBool(func(c *Settings) *bool { return &c.AutoSignUp })},
 	{name: "auto_assign_org_role"},
 	{name: "auto_assign_org"},
 	{name: "auto_assign_org_id"},
-	{name: "default_org", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.DefaultOrg })},
+	{name: "default_org", field: "DefaultOrg", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.DefaultOrg })},
 	{name: "enable_login_token", apply: func(_ *Settings, v string) error { _, err := iniBool(v); return err }},
 	{name: "signout_redirect_url", apply: func(*Settings, string) error { return nil }},
 }

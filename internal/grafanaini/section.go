@@ -105,113 +105,167 @@ var iniKeyNames = func() []string {
 	return out
 }()
 
-// section builds the Config of one section. A missing section is an empty
-// one (the environment may still define it). enabled reports the section's
-// "enabled"; when false the Config is zero and values are not checked, but
-// key names are.
-func (d *iniDoc) section(name, envPrefix string) (cfg Settings, enabled bool, err error) {
-	vals := map[string]iniVal{}
-	if s, err := d.file.GetSection(name); err == nil {
-		for _, k := range s.Keys() {
-			loc := Loc{Line: d.lines[name][k.Name()].n}
-			if _, ok := lookupINIKey(k.Name()); !ok {
-				if !iniPlausibleKey.MatchString(k.Name()) {
-					// Likely a pasted value (base64 with "=" padding):
-					// do not repeat it.
-					return Settings{}, false, d.errorf(loc, name, "", "not a key: the text before \"=\" or \":\" is not a key name")
-				}
-				return Settings{}, false, d.errorf(loc, name, k.Name(), "unknown key%s", suggestINIKey(k.Name()))
-			}
-			v, loc := d.fileValue(name, k)
-			vals[k.Name()] = iniVal{v: v, loc: loc}
-		}
+// section builds one section. A missing section is an empty one (the
+// environment may still define it). When the section is not enabled its
+// Settings are zero and values are not checked, but key names are.
+func (d *iniDoc) section(name, envPrefix string) (sec Section, st enabledState, err error) {
+	file, err := d.fileValues(name)
+	if err != nil {
+		return Section{}, st, err
 	}
-	envVals := map[string]iniVal{}
-	for _, k := range iniKeyNames {
-		e := envPrefix + strings.ToUpper(k)
-		if v, ok := d.env[e]; ok {
-			envVals[k] = iniVal{v: v, loc: Loc{Env: e}}
-		}
+	env := d.envValues(envPrefix)
+	if st, err = d.enabled(name, file, env); err != nil || st != on {
+		return Section{}, st, err
 	}
-	// "enabled" first: the other values are expanded and checked only in
-	// an enabled section.
-	for _, m := range []map[string]iniVal{vals, envVals} {
-		if err := d.expandAll(m, name, iniKeyNames[:1]); err != nil {
-			return Settings{}, false, err
-		}
-	}
-	if v, ok := pickINI(envVals["enabled"], vals["enabled"]); ok {
-		if enabled, err = iniBool(v.v); err != nil {
-			return Settings{}, false, d.errorf(v.loc, name, "enabled", "%v", err)
-		}
-	}
-	if !enabled {
-		return Settings{}, false, nil
-	}
-	for _, m := range []map[string]iniVal{vals, envVals} {
+	for _, m := range []map[string]iniVal{file, env} {
 		if err := d.expandAll(m, name, iniKeyNames[1:]); err != nil {
-			return Settings{}, false, err
+			return Section{}, st, err
 		}
 	}
 	users, err := d.readUsers()
 	if err != nil {
-		return Settings{}, false, err
+		return Section{}, st, err
 	}
+	sec = Section{Name: name, Line: d.sectionLine(name), Origins: map[string]Origin{}}
+	if err := d.apply(&sec, file, env); err != nil {
+		return Section{}, st, err
+	}
+	if err := d.orgDefaults(&sec, file, env, users); err != nil {
+		return Section{}, st, err
+	}
+	return sec, on, nil
+}
 
-	var c Settings
+// fileValues returns the values of the section's keys in the file, after
+// comment and quote removal, and refuses unknown keys.
+func (d *iniDoc) fileValues(name string) (map[string]iniVal, error) {
+	vals := map[string]iniVal{}
+	s, err := d.file.GetSection(name)
+	if err != nil {
+		return vals, nil // no such section
+	}
+	for _, k := range s.Keys() {
+		if _, ok := lookupINIKey(k.Name()); !ok {
+			loc := Loc{Line: d.lines[name][k.Name()].n}
+			if !iniPlausibleKey.MatchString(k.Name()) {
+				// Likely a pasted value (base64 with "=" padding):
+				// do not repeat it.
+				return nil, d.errorf(loc, name, "", "not a key: the text before \"=\" or \":\" is not a key name")
+			}
+			return nil, d.errorf(loc, name, k.Name(), "unknown key%s", suggestINIKey(k.Name()))
+		}
+		v, loc := d.fileValue(name, k)
+		vals[k.Name()] = iniVal{v: v, loc: loc}
+	}
+	return vals, nil
+}
+
+// envValues returns the section's values set by envPrefix + KEY variables.
+func (d *iniDoc) envValues(envPrefix string) map[string]iniVal {
+	vals := map[string]iniVal{}
+	for _, k := range iniKeyNames {
+		e := envPrefix + strings.ToUpper(k)
+		if v, ok := d.env[e]; ok {
+			vals[k] = iniVal{v: v, loc: Loc{Env: e}}
+		}
+	}
+	return vals
+}
+
+// enabledState is a section's "enabled": unset, off or on.
+type enabledState int
+
+const (
+	unset enabledState = iota
+	off
+	on
+)
+
+// enabled expands and reads "enabled" (the environment first). The other
+// values are expanded and checked only in an enabled section.
+func (d *iniDoc) enabled(name string, file, env map[string]iniVal) (enabledState, error) {
+	for _, m := range []map[string]iniVal{file, env} {
+		if err := d.expandAll(m, name, iniKeyNames[:1]); err != nil {
+			return unset, err
+		}
+	}
+	v, ok := pickINI(env["enabled"], file["enabled"])
+	if !ok {
+		return unset, nil
+	}
+	b, err := iniBool(v.v)
+	if err != nil {
+		return unset, d.errorf(v.loc, name, "enabled", "%v", err)
+	}
+	if !b {
+		return off, nil
+	}
+	return on, nil
+}
+
+// apply parses every value set for the section into sec, the environment
+// winning over the file.
+func (d *iniDoc) apply(sec *Section, file, env map[string]iniVal) error {
 	for _, k := range iniKeys {
-		v, ok := pickINI(envVals[k.name], vals[k.name])
+		v, ok := pickINI(env[k.name], file[k.name])
 		if !ok || k.apply == nil {
 			continue
 		}
-		if err := k.apply(&c, v.v); err != nil {
-			return Settings{}, false, d.errorf(v.loc, name, k.name, "%v", err)
+		if err := k.apply(&sec.Settings, v.v); err != nil {
+			return d.errorf(v.loc, sec.Name, k.name, "%v", err)
+		}
+		if k.field != "" {
+			sec.Origins[k.field] = Origin{Section: sec.Name, Key: k.name, Loc: v.loc}
 		}
 	}
+	return nil
+}
 
-	// auto_assign_*: GF_AUTH_JWT_, GF_USERS_, [auth.jwt], [users].
-	org := func(key string) (iniVal, string, bool) {
-		if v, ok := pickINI(envVals[key]); ok {
-			return v, name, true
-		}
-		if v, ok := pickINI(users.env[key]); ok {
-			return v, iniUsersSection, true
-		}
-		if v, ok := pickINI(vals[key]); ok {
-			return v, name, true
-		}
-		if v, ok := pickINI(users.file[key]); ok {
-			return v, iniUsersSection, true
+// orgDefaults applies auto_assign_org_role, auto_assign_org and
+// auto_assign_org_id, taken from GF_AUTH_JWT_, GF_USERS_, the section and
+// [users], in that order.
+func (d *iniDoc) orgDefaults(sec *Section, file, env map[string]iniVal, users iniUsers) (err error) {
+	pick := func(key string) (iniVal, string, bool) {
+		for _, c := range []struct {
+			v       iniVal
+			section string
+		}{{env[key], sec.Name}, {users.env[key], iniUsersSection}, {file[key], sec.Name}, {users.file[key], iniUsersSection}} {
+			if c.v.v != "" {
+				return c.v, c.section, true
+			}
 		}
 		return iniVal{}, "", false
 	}
-	if v, sec, ok := org("auto_assign_org_role"); ok {
+	if v, from, ok := pick("auto_assign_org_role"); ok {
 		if err := iniRole(v.v); err != nil {
-			return Settings{}, false, d.errorf(v.loc, sec, "auto_assign_org_role", "%v", err)
+			return d.errorf(v.loc, from, "auto_assign_org_role", "%v", err)
 		}
-		c.AutoAssignOrgRole = claims.Role(v.v)
+		sec.Settings.AutoAssignOrgRole = claims.Role(v.v)
+		sec.Origins["AutoAssignOrgRole"] = Origin{Section: from, Key: "auto_assign_org_role", Loc: v.loc}
 	}
 	assign := true // Grafana's default
-	if v, sec, ok := org("auto_assign_org"); ok {
+	if v, from, ok := pick("auto_assign_org"); ok {
 		if assign, err = iniBool(v.v); err != nil {
-			return Settings{}, false, d.errorf(v.loc, sec, "auto_assign_org", "%v", err)
+			return d.errorf(v.loc, from, "auto_assign_org", "%v", err)
 		}
 	}
 	id := 1
-	if v, sec, ok := org("auto_assign_org_id"); ok {
+	v, from, ok := pick("auto_assign_org_id")
+	if ok {
 		if id, err = iniInt(v.v); err == nil && id < 1 {
 			err = errors.New("must be an org id of 1 or more")
 		}
 		if err != nil {
-			return Settings{}, false, d.errorf(v.loc, sec, "auto_assign_org_id", "%v", err)
+			return d.errorf(v.loc, from, "auto_assign_org_id", "%v", err)
 		}
 	}
 	// Grafana's default org: auto_assign_org_id when auto_assign_org is
 	// on, else 1 (Config's "" default). default_org wins.
-	if c.DefaultOrg == "" && assign && id != 1 {
-		c.DefaultOrg = strconv.Itoa(id)
+	if sec.Settings.DefaultOrg == "" && assign && id != 1 {
+		sec.Settings.DefaultOrg = strconv.Itoa(id)
+		sec.Origins["DefaultOrg"] = Origin{Section: from, Key: "auto_assign_org_id", Loc: v.loc}
 	}
-	return c, true, nil
+	return nil
 }
 
 // pickINI returns the first value that is set.
