@@ -30,6 +30,7 @@ type iniDoc struct {
 	lines map[string]map[string]iniLine // section -> key -> where it was last set
 	heads map[string]int                // section -> line of its first header
 	env   map[string]string             // non-empty GF_AUTH_JWT_* / GF_USERS_* variables
+	owner map[string]string             // GF_AUTH_JWT_* variable -> the section it sets
 	vars  []string                      // the whole env list, for ${NAME} expansions
 	users *iniUsers                     // [users] values, read on first use
 }
@@ -329,24 +330,15 @@ func (d *iniDoc) extraSections() ([]iniExtra, error) {
 	}
 	slices.Sort(names) // report the same variable first every time
 	var envOnly []string
+	d.owner = map[string]string{}
 	for _, k := range names {
-		rest := strings.TrimPrefix(k, iniEnvMain)
-		if _, ok := lookupINIKey(strings.ToLower(rest)); ok {
-			if rest == strings.ToUpper(rest) {
-				continue // [auth.jwt] key
-			}
-			return nil, d.errorf(Loc{Env: k}, "", "", "environment names are upper case: use %s%s", iniEnvMain, strings.ToUpper(rest))
+		sec, envName, err := d.envTarget(k, byEnv)
+		if err != nil {
+			return nil, err
 		}
-		name, _, ok := splitEnvExtra(rest)
-		if !ok {
-			hint := ""
-			if near, found := nearestINIKey(rest); found {
-				hint = " (did you mean " + iniEnvMain + strings.ToUpper(near) + "?)"
-			}
-			return nil, d.errorf(Loc{Env: k}, "", "", "names no [auth.jwt] key%s", hint)
-		}
-		if _, known := byEnv[name]; !known && !slices.Contains(envOnly, name) {
-			envOnly = append(envOnly, name)
+		d.owner[k] = sec
+		if envName != "" && !slices.Contains(envOnly, envName) {
+			envOnly = append(envOnly, envName)
 		}
 	}
 	for _, name := range envOnly {
@@ -355,14 +347,47 @@ func (d *iniDoc) extraSections() ([]iniExtra, error) {
 	return out, nil
 }
 
-// splitEnvExtra splits "<NAME>_<KEY>" of GF_AUTH_JWT_<NAME>_<KEY>. No key
-// is a "_"-suffix of another (a test checks it), so the split is
-// unambiguous.
-func splitEnvExtra(rest string) (name, key string, ok bool) {
+// envTarget finds the one section the variable v (GF_AUTH_JWT_...) sets.
+// The part after the prefix is a key of [auth.jwt], or <NAME>_<KEY> for
+// [auth.jwt.<name>]. Some keys end with another key (dpop_algorithms,
+// dpop_nonce_key_file), so a name can have several readings: it may read
+// only one way among [auth.jwt] and the file's sections, else it is an
+// error; when it reads as none of them, it defines an extra section known
+// only to the environment, with the longest key that fits (whose NAME it
+// returns as envName).
+func (d *iniDoc) envTarget(v string, byEnv map[string]string) (section, envName string, err error) {
+	rest := strings.TrimPrefix(v, iniEnvMain)
+	var readings []string
+	if _, ok := lookupINIKey(strings.ToLower(rest)); ok {
+		if rest != strings.ToUpper(rest) {
+			return "", "", d.errorf(Loc{Env: v}, "", "", "environment names are upper case: use %s%s", iniEnvMain, strings.ToUpper(rest))
+		}
+		readings = append(readings, "["+iniMainSection+"] "+strings.ToLower(rest))
+		section = iniMainSection
+	}
 	for _, k := range iniKeys {
-		if n, found := strings.CutSuffix(rest, "_"+strings.ToUpper(k.name)); found && n != "" && n == strings.ToUpper(n) && iniSectionName.MatchString(n) {
-			return n, k.name, true
+		n, found := strings.CutSuffix(rest, "_"+strings.ToUpper(k.name))
+		if !found || n == "" || n != strings.ToUpper(n) || !iniSectionName.MatchString(n) {
+			continue
+		}
+		if sec, inFile := byEnv[n]; inFile {
+			readings = append(readings, "["+sec+"] "+k.name)
+			section = sec
+		} else if envName == "" || len(n) < len(envName) {
+			envName = n
 		}
 	}
-	return "", "", false
+	switch {
+	case len(readings) > 1:
+		return "", "", d.errorf(Loc{Env: v}, "", "", "could set %s; rename the section", strings.Join(readings, " or "))
+	case len(readings) == 1:
+		return section, "", nil
+	case envName != "":
+		return iniMainSection + "." + strings.ToLower(envName), envName, nil
+	}
+	hint := ""
+	if near, found := nearestINIKey(rest); found {
+		hint = " (did you mean " + iniEnvMain + strings.ToUpper(near) + "?)"
+	}
+	return "", "", d.errorf(Loc{Env: v}, "", "", "names no [auth.jwt] key%s", hint)
 }

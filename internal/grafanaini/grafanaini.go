@@ -57,6 +57,16 @@ type Settings struct {
 	AutoSignUp              bool
 	AutoAssignOrgRole       claims.Role
 	DefaultOrg              string
+
+	TokenTypes          []string
+	ResourceMetadataURL string
+	DPoP                string // "" (unset), DPoPOff, DPoPAllowed or DPoPRequired
+	DPoPProofMaxAge     time.Duration
+	DPoPAlgorithms      []string
+	DPoPNonceKey        []byte // decoded; at least 32 bytes
+	PublicURL           string
+	CertBoundTokens     bool
+	ClientCertHeader    string
 }
 
 // Section is one enabled [auth.jwt] or [auth.jwt.<name>] section.

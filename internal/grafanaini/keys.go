@@ -2,8 +2,11 @@ package grafanaini
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jwtgate/jwtgate/internal/smallfile"
 )
 
 // iniKey describes one key of [auth.jwt].
@@ -138,6 +141,55 @@ var iniKeys = []iniKey{
 	{name: "auto_assign_org"},
 	{name: "auto_assign_org_id"},
 	{name: "default_org", field: "DefaultOrg", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.DefaultOrg })},
+	{name: "token_types", field: "TokenTypes", ext: true, apply: func(c *Settings, v string) error {
+		l, err := iniList(v)
+		if len(l) > 0 {
+			c.TokenTypes = l
+		}
+		return err
+	}},
+	{name: "resource_metadata_url", field: "ResourceMetadataURL", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.ResourceMetadataURL })},
+	{name: "dpop", field: "DPoP", ext: true, apply: func(c *Settings, v string) (err error) {
+		c.DPoP, err = iniDPoPMode(v)
+		return err
+	}},
+	{name: "dpop_proof_max_age", field: "DPoPProofMaxAge", ext: true, apply: iniSetDuration(func(c *Settings) *time.Duration { return &c.DPoPProofMaxAge }, false)},
+	{name: "dpop_algorithms", field: "DPoPAlgorithms", ext: true, apply: func(c *Settings, v string) error {
+		algs, err := iniList(v)
+		if err != nil {
+			return err
+		}
+		for _, a := range algs {
+			if err := iniDPoPAlgorithm(a); err != nil {
+				return err
+			}
+		}
+		if len(algs) > 0 {
+			c.DPoPAlgorithms = algs
+		}
+		return nil
+	}},
+	// dpop_nonce_key_file comes after dpop_nonce_key, so that it sees it.
+	{name: "dpop_nonce_key", field: "DPoPNonceKey", ext: true, apply: func(c *Settings, v string) (err error) {
+		c.DPoPNonceKey, err = iniNonceKey(v)
+		return err
+	}},
+	{name: "dpop_nonce_key_file", field: "DPoPNonceKey", ext: true, apply: func(c *Settings, v string) error {
+		if c.DPoPNonceKey != nil {
+			return errors.New("set only one of dpop_nonce_key and dpop_nonce_key_file")
+		}
+		b, err := smallfile.Read(v)
+		if err != nil {
+			return err
+		}
+		if c.DPoPNonceKey, err = iniNonceKey(strings.TrimSpace(string(b))); err != nil {
+			return fmt.Errorf("%s: %w", v, err)
+		}
+		return nil
+	}},
+	{name: "public_url", field: "PublicURL", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.PublicURL })},
+	{name: "cert_bound_tokens", field: "CertBoundTokens", ext: true, apply: iniSetBool(func(c *Settings) *bool { return &c.CertBoundTokens })},
+	{name: "client_cert_header", field: "ClientCertHeader", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.ClientCertHeader })},
 	{name: "enable_login_token", apply: func(_ *Settings, v string) error { _, err := iniBool(v); return err }},
 	{name: "signout_redirect_url", apply: func(*Settings, string) error { return nil }},
 }

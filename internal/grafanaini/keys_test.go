@@ -1,24 +1,21 @@
 package grafanaini
 
 import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
+	"time"
 )
 
-// GF_AUTH_JWT_<NAME>_<KEY> is split by key suffix; that is unambiguous
-// only while no key ends with "_" + another key.
-func TestINIKeysNoSuffixClash(t *testing.T) {
-	for _, a := range iniKeys {
-		for _, b := range iniKeys {
-			if a.name != b.name && strings.HasSuffix(a.name, "_"+b.name) {
-				t.Errorf("key %s ends with _%s: GF_AUTH_JWT_ names would be ambiguous", a.name, b.name)
-			}
-		}
-	}
+// Key names are snake_case, and "enabled" comes first (section() expands
+// iniKeyNames[:1] as "enabled").
+func TestINIKeyNames(t *testing.T) {
 	if iniKeyNames[0] != "enabled" {
-		t.Error(`section() expands iniKeyNames[:1] as "enabled"`)
+		t.Error(`enabled() expands iniKeyNames[:1] as "enabled"`)
 	}
 	valid := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	for _, k := range iniKeys {
@@ -89,6 +86,56 @@ func TestINIKeysExtensions(t *testing.T) {
 	for _, g := range grafana {
 		if _, ok := lookupINIKey(g); !ok {
 			t.Errorf("Grafana key %s is not accepted", g)
+		}
+	}
+}
+
+// Each key sets exactly the Settings field it names, which is what the
+// Origins of a Section (and so New's ini-aware errors) rely on.
+func TestINIKeysSetTheirField(t *testing.T) {
+	nonce := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	nonceFile := filepath.Join(t.TempDir(), "nonce")
+	if err := os.WriteFile(nonceFile, []byte(nonce+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sample := map[string]string{
+		"key_value": "TUlJQg==", "jwk_set_value": "e30=", "algorithms": "RS256", "expect_claims": `{"iss": "a"}`,
+		"org_mapping": "a:1", "token_types": "at+jwt", "dpop": "allowed", "dpop_algorithms": "ES256",
+		"dpop_nonce_key": nonce, "dpop_nonce_key_file": nonceFile,
+	}
+	for _, k := range iniKeys {
+		if k.apply == nil || k.field == "" {
+			continue
+		}
+		var s Settings
+		f, ok := reflect.TypeFor[Settings]().FieldByName(k.field)
+		if !ok {
+			t.Errorf("key %s: no Settings field %s", k.name, k.field)
+			continue
+		}
+		v, ok := sample[k.name]
+		if !ok {
+			switch f.Type {
+			case reflect.TypeFor[bool]():
+				v = "true"
+			case reflect.TypeFor[time.Duration]():
+				v = "5m"
+			case reflect.TypeFor[int]():
+				v = "5"
+			default:
+				v = "x"
+			}
+		}
+		if err := k.apply(&s, v); err != nil {
+			t.Errorf("key %s = %s: %v", k.name, v, err)
+			continue
+		}
+		sv := reflect.ValueOf(s)
+		for i := range sv.NumField() {
+			name := sv.Type().Field(i).Name
+			if set := !sv.Field(i).IsZero(); set != (name == k.field) {
+				t.Errorf("key %s: Settings.%s set = %v", k.name, name, set)
+			}
 		}
 	}
 }

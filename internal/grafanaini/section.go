@@ -75,7 +75,15 @@ func (d *iniDoc) fileValue(section string, k *ini.Key) (string, Loc) {
 	return iniValue(k.Value(), iniListKey(k.Name())), loc
 }
 
-func iniListKey(name string) bool { return name == "org_mapping" || name == "algorithms" }
+// iniListKey reports the keys whose values are lists, where quotes mark
+// items rather than the whole value.
+func iniListKey(name string) bool {
+	switch name {
+	case "org_mapping", "algorithms", "token_types", "dpop_algorithms":
+		return true
+	}
+	return false
+}
 
 // iniValue drops an inline comment (";" or "#" after a space or tab) and,
 // unless keepQuotes, one pair of surrounding quotes.
@@ -113,7 +121,7 @@ func (d *iniDoc) section(name, envPrefix string) (sec Section, st enabledState, 
 	if err != nil {
 		return Section{}, st, err
 	}
-	env := d.envValues(envPrefix)
+	env := d.envValues(name, envPrefix)
 	if st, err = d.enabled(name, file, env); err != nil || st != on {
 		return Section{}, st, err
 	}
@@ -160,12 +168,13 @@ func (d *iniDoc) fileValues(name string) (map[string]iniVal, error) {
 	return vals, nil
 }
 
-// envValues returns the section's values set by envPrefix + KEY variables.
-func (d *iniDoc) envValues(envPrefix string) map[string]iniVal {
+// envValues returns the section's values set by envPrefix + KEY variables
+// (those that envTarget gave to it).
+func (d *iniDoc) envValues(name, envPrefix string) map[string]iniVal {
 	vals := map[string]iniVal{}
 	for _, k := range iniKeyNames {
 		e := envPrefix + strings.ToUpper(k)
-		if v, ok := d.env[e]; ok {
+		if v, ok := d.env[e]; ok && d.owner[e] == name {
 			vals[k] = iniVal{v: v, loc: Loc{Env: e}}
 		}
 	}

@@ -274,3 +274,52 @@ func iniQuote(v string) string {
 	}
 	return strconv.Quote(v)
 }
+
+// The DPoP modes of the dpop key, as Settings.DPoP holds them.
+const (
+	DPoPOff      = "off"
+	DPoPAllowed  = "allowed"
+	DPoPRequired = "required"
+)
+
+func iniDPoPMode(v string) (string, error) {
+	for _, m := range []string{DPoPOff, DPoPAllowed, DPoPRequired} {
+		if v == m {
+			return m, nil
+		}
+		if strings.EqualFold(v, m) {
+			return "", fmt.Errorf("%s is not a DPoP mode; modes are lower case: did you mean %s?", iniQuote(v), m)
+		}
+	}
+	return "", fmt.Errorf("%s is not a DPoP mode (use off, allowed or required)", iniQuote(v))
+}
+
+// iniDPoPAlgorithm accepts the asymmetric algorithms: a DPoP proof is
+// signed with the client's private key, so a shared-secret algorithm has
+// no meaning there.
+func iniDPoPAlgorithm(a string) error {
+	if err := iniAlgorithm(a); err != nil {
+		return err
+	}
+	if strings.HasPrefix(a, "HS") {
+		return fmt.Errorf("%s is symmetric; a DPoP proof is signed with the client's own key pair", iniQuote(a))
+	}
+	return nil
+}
+
+// minNonceKey is the shortest DPoP nonce key, in bytes.
+const minNonceKey = 32
+
+// iniNonceKey decodes a base64 DPoP nonce key (standard or URL alphabet,
+// padded or not). The value itself never appears in an error.
+func iniNonceKey(v string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(v); err == nil {
+			if len(k) < minNonceKey {
+				return nil, fmt.Errorf("the key is %d bytes; it must be at least %d (for example: openssl rand -base64 32)", len(k), minNonceKey)
+			}
+			return k, nil
+		}
+	}
+	return nil, errors.New("the key must be base64-encoded (for example: openssl rand -base64 32)")
+}
