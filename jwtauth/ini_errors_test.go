@@ -68,3 +68,24 @@ func TestParseINIAll_extraSectionWithoutEnabled(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// Documents ini.v1 refuses are reported with the line and a description,
+// never with the offending text (it may be key material).
+func TestParseINI_syntaxErrors(t *testing.T) {
+	const secret = "c2VjcmV0LWtleS1tYXRlcmlhbA"
+	for _, tc := range []struct{ name, ini, want string }{
+		{"no delimiter", "[auth.jwt]\nenabled = true\n" + secret + "\n", `line 3: expected "key = value", a [section] or a comment`},
+		{"no key name", "[auth.jwt]\n= " + secret + "\n", `line 2: a key name is missing before "="`},
+		{"unclosed section", "[auth.jwt]\nenabled = true\n[users\n", `line 3: section header without "]"`},
+		{"empty section name", "[auth.jwt]\nenabled = true\n[]\n", `line 3: empty section name "[]"`},
+		{"unclosed quoted key", "[auth.jwt]\n\"key_value = " + secret + "\n", `line 2: a quoted key name is never closed`},
+		{"unclosed multi-line value", "[auth.jwt]\nenabled = true\nkey_value = \"\"\"" + secret + "\n" + secret + "\n", "line 3: a value opened with \"\"\" or ` is never closed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := jwtauth.ParseINI([]byte(tc.ini), nil)
+			require.ErrorIs(t, err, jwtauth.ErrInvalidConfig)
+			assert.EqualError(t, err, "jwtauth: invalid config: "+tc.want)
+			assert.NotContains(t, err.Error(), secret)
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package grafanaini
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -147,8 +146,14 @@ func iniEnv(env []string) map[string]string {
 	return m
 }
 
-// load parses data with ini.v1 and records key lines.
+// load parses data with ini.v1 and records key lines. ini.v1 decides what
+// is valid; when it refuses the document, the message comes from the
+// first problem scanLines noticed (with its line), as ini.v1's own errors
+// may repeat the offending text, which can be key material, and most carry
+// no type to tell them apart.
 func (d *iniDoc) load(data []byte) (err error) {
+	var problem *syntaxProblem
+	d.lines, d.heads, problem = scanLines(data)
 	defer func() {
 		if r := recover(); r != nil {
 			err = &Error{File: d.name, Detail: "not valid ini syntax"}
@@ -162,55 +167,35 @@ func (d *iniDoc) load(data []byte) (err error) {
 		PreserveSurroundedQuote: true,
 	}, data)
 	if err != nil {
-		return d.iniSyntaxError(data, err)
+		if problem == nil {
+			return &Error{File: d.name, Detail: "not valid ini syntax"}
+		}
+		return &Error{File: d.name, Loc: Loc{Line: problem.line}, Detail: problem.msg}
 	}
 	d.file = f
-	d.lines, d.heads = scanINILines(data)
 	return nil
 }
 
-// iniSyntaxError turns an ini.v1 parse error into a message with a line
-// number that never repeats the offending text (it may be key material).
-func (d *iniDoc) iniSyntaxError(data []byte, err error) error {
-	var text, msg string
-	var dnf ini.ErrDelimiterNotFound
-	var ekn ini.ErrEmptyKeyName
-	e := err.Error()
-	switch {
-	case errors.As(err, &dnf):
-		text, msg = dnf.Line, "expected \"key = value\", a [section] or a comment"
-	case errors.As(err, &ekn):
-		text, msg = ekn.Line, "a key name is missing before \"=\""
-	case strings.HasPrefix(e, "unclosed section: "):
-		text, msg = strings.TrimPrefix(e, "unclosed section: "), "section header without \"]\""
-	case strings.HasPrefix(e, "missing closing key quote from "):
-		msg = "a value opened with \"\"\" or ` is never closed"
-	case strings.HasPrefix(e, "missing closing key quote: "):
-		text, msg = strings.TrimPrefix(e, "missing closing key quote: "), "a quoted key name is never closed"
-	case strings.Contains(e, "empty section name"):
-		msg = "empty section name \"[]\""
-	default:
-		msg = "not valid ini syntax"
-	}
-	line := 0
-	if text = strings.TrimSpace(text); text != "" {
-		for i, l := range strings.Split(string(data), "\n") {
-			if strings.TrimSpace(l) == text {
-				line = i + 1
-				break
-			}
-		}
-	}
-	return &Error{File: d.name, Loc: Loc{Line: line}, Detail: msg}
+// syntaxProblem is a line ini.v1 refuses, as scanLines sees it.
+type syntaxProblem struct {
+	line int
+	msg  string
 }
 
-// scanINILines finds, for each section and key, the last line that sets
-// it, and the line of each section header. It follows ini.v1's line rules
-// closely enough for messages: section headers, "key = value" and
-// "key: value", multi-line quoted values and backslash continuations.
-func scanINILines(data []byte) (map[string]map[string]iniLine, map[string]int) {
+// scanLines finds, for each section and key, the last line that sets it,
+// the line of each section header, and the first line that ini.v1 would
+// refuse. It follows ini.v1's line rules closely enough for messages:
+// section headers, "key = value" and "key: value", quoted keys, multi-line
+// quoted values and backslash continuations.
+func scanLines(data []byte) (map[string]map[string]iniLine, map[string]int, *syntaxProblem) {
 	out := map[string]map[string]iniLine{}
 	heads := map[string]int{}
+	var problem *syntaxProblem
+	report := func(line int, msg string) {
+		if problem == nil {
+			problem = &syntaxProblem{line: line, msg: msg}
+		}
+	}
 	section := ini.DefaultSection
 	lines := strings.Split(string(data), "\n")
 	for i := 0; i < len(lines); i++ {
@@ -222,7 +207,12 @@ func scanINILines(data []byte) (map[string]map[string]iniLine, map[string]int) {
 			continue
 		}
 		if t[0] == '[' {
-			if j := strings.LastIndexByte(t, ']'); j > 0 {
+			switch j := strings.LastIndexByte(t, ']'); {
+			case j < 0:
+				report(i+1, "section header without \"]\"")
+			case j == 1:
+				report(i+1, "empty section name \"[]\"")
+			default:
 				section = t[1:j]
 				if _, seen := heads[section]; !seen {
 					heads[section] = i + 1
@@ -230,8 +220,17 @@ func scanINILines(data []byte) (map[string]map[string]iniLine, map[string]int) {
 			}
 			continue
 		}
+		if q := keyQuote(t); q != "" && !strings.Contains(t[len(q):], q) {
+			report(i+1, "a quoted key name is never closed")
+			continue
+		}
 		j := strings.IndexAny(t, "=:")
-		if j <= 0 {
+		switch {
+		case j < 0:
+			report(i+1, "expected \"key = value\", a [section] or a comment")
+			continue
+		case j == 0:
+			report(i+1, "a key name is missing before \"=\"")
 			continue
 		}
 		start := i
@@ -244,6 +243,9 @@ func scanINILines(data []byte) (map[string]map[string]iniLine, map[string]int) {
 				if !strings.Contains(rest[len(q):], q) {
 					for i+1 < len(lines) && !strings.Contains(lines[i+1], q) {
 						i++
+					}
+					if i+1 == len(lines) {
+						report(start+1, "a value opened with \"\"\" or ` is never closed")
 					}
 					i++
 				}
@@ -261,7 +263,21 @@ func scanINILines(data []byte) (map[string]map[string]iniLine, map[string]int) {
 		}
 		out[section][key] = iniLine{n: start + 1, quoted: quoted}
 	}
-	return out, heads
+	return out, heads, problem
+}
+
+// keyQuote returns the quote that opens a quoted key name (ini.v1 allows
+// "key", `key` and """key"""), or "".
+func keyQuote(t string) string {
+	switch {
+	case strings.HasPrefix(t, `"""`):
+		return `"""`
+	case t[0] == '"':
+		return `"`
+	case t[0] == '`':
+		return "`"
+	}
+	return ""
 }
 
 // checkSectionNames reports sections that look like [auth.jwt] but are not
