@@ -215,4 +215,9 @@ type Config struct {
 	// Logger receives one record per refused token (reason, claim, detail;
 	// never the token) and key-fetch events. nil: no logging.
 	Logger *slog.Logger
+
+	// ini links a Config from LoadINI or ParseINI (and the All forms) to
+	// its section, so that New's errors name ini keys and lines; nil for a
+	// Config written in Go. See configerr.go.
+	ini *iniSource
 }

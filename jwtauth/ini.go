@@ -3,7 +3,9 @@ package jwtauth
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/jwtgate/jwtgate/internal/grafanaini"
 )
@@ -19,6 +21,11 @@ import (
 // names the file, line, section and key. Extra [auth.jwt.<name>] sections
 // are ignored; use [LoadINIAll] for them. LoadINI does no network I/O and
 // checks only what can be checked without it: pass the result to [New].
+//
+// The Config remembers, in an unexported field, which lines set its
+// fields, so that New names ini keys and lines in its errors. Set the
+// fields with no ini form (Logger, HTTPClient, ...) freely; compare two
+// Configs field by field rather than with reflect.DeepEqual.
 func LoadINI(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -142,11 +149,13 @@ func parseINI(data []byte, env []string, name string, all bool) ([]Config, error
 	cfgs := make([]Config, len(secs))
 	for i, s := range secs {
 		cfgs[i] = configFromINI(s.Settings)
+		cfgs[i].ini = &iniSource{file: name, sec: s, loaded: configFromINI(s.Settings)}
 	}
 	return cfgs, nil
 }
 
-// configFromINI copies every field of s into a Config.
+// configFromINI copies every field of s into a new Config, which shares
+// no slice or map with s.
 func configFromINI(s grafanaini.Settings) Config {
 	return Config{
 		HeaderName:              s.HeaderName,
@@ -169,8 +178,8 @@ func configFromINI(s grafanaini.Settings) Config {
 		MinRefreshInterval:      s.MinRefreshInterval,
 		MaxStale:                s.MaxStale,
 		TokenCacheSize:          s.TokenCacheSize,
-		Algorithms:              s.Algorithms,
-		ExpectClaims:            s.ExpectClaims,
+		Algorithms:              slices.Clone(s.Algorithms),
+		ExpectClaims:            maps.Clone(s.ExpectClaims),
 		Leeway:                  s.Leeway,
 		RequireExp:              s.RequireExp,
 		UsernameClaim:           s.UsernameClaim,
@@ -183,16 +192,16 @@ func configFromINI(s grafanaini.Settings) Config {
 		SkipOrgRoleSync:         s.SkipOrgRoleSync,
 		GroupsAttributePath:     s.GroupsAttributePath,
 		OrgAttributePath:        s.OrgAttributePath,
-		OrgMapping:              s.OrgMapping,
+		OrgMapping:              slices.Clone(s.OrgMapping),
 		AutoSignUp:              s.AutoSignUp,
 		AutoAssignOrgRole:       s.AutoAssignOrgRole,
 		DefaultOrg:              s.DefaultOrg,
-		TokenTypes:              s.TokenTypes,
+		TokenTypes:              slices.Clone(s.TokenTypes),
 		ResourceMetadataURL:     s.ResourceMetadataURL,
 		DPoP:                    dpopModeFromINI(s.DPoP),
 		DPoPProofMaxAge:         s.DPoPProofMaxAge,
-		DPoPAlgorithms:          s.DPoPAlgorithms,
-		DPoPNonceKey:            s.DPoPNonceKey,
+		DPoPAlgorithms:          slices.Clone(s.DPoPAlgorithms),
+		DPoPNonceKey:            slices.Clone(s.DPoPNonceKey),
 		PublicURL:               s.PublicURL,
 		CertBoundTokens:         s.CertBoundTokens,
 		ClientCertHeader:        s.ClientCertHeader,

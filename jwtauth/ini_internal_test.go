@@ -40,7 +40,7 @@ func TestINIKeysCoverConfig(t *testing.T) {
 	ct := reflect.TypeFor[Config]()
 	for i := range ct.NumField() {
 		f := ct.Field(i).Name
-		if slices.Contains(noText, f) {
+		if slices.Contains(noText, f) || !ct.Field(i).IsExported() {
 			continue
 		}
 		key, ok := renamed[f]

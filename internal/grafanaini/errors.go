@@ -27,7 +27,10 @@ type Error struct {
 	Detail  string
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.Prefix() + e.Detail }
+
+// Prefix is the text of e before its Detail: "file:7: [auth.jwt] key: ".
+func (e *Error) Prefix() string {
 	where := ""
 	switch {
 	case e.Env != "":
@@ -47,5 +50,5 @@ func (e *Error) Error() string {
 		}
 		subject += ": "
 	}
-	return where + subject + e.Detail
+	return where + subject
 }

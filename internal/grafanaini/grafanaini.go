@@ -108,3 +108,13 @@ func ParseAll(data []byte, env []string, file string) ([]Section, error) {
 // KeyNames returns the keys of an [auth.jwt] section, in documentation
 // order.
 func KeyNames() []string { return append([]string(nil), iniKeyNames...) }
+
+// KeyOf returns the key that sets the Settings field named field.
+func KeyOf(field string) (string, bool) {
+	for _, k := range iniKeys {
+		if k.field == field {
+			return k.name, true
+		}
+	}
+	return "", false
+}

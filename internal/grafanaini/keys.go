@@ -137,7 +137,7 @@ var iniKeys = []iniKey{
 		return err
 	}},
 	{name: "auto_sign_up", field: "AutoSignUp", apply: iniSetBool(func(c *Settings) *bool { return &c.AutoSignUp })},
-	{name: "auto_assign_org_role"},
+	{name: "auto_assign_org_role", field: "AutoAssignOrgRole"}, // with [users]: see orgDefaults
 	{name: "auto_assign_org"},
 	{name: "auto_assign_org_id"},
 	{name: "default_org", field: "DefaultOrg", ext: true, apply: iniSetString(func(c *Settings) *string { return &c.DefaultOrg })},
