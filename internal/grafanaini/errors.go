@@ -15,7 +15,8 @@ type Loc struct {
 	Env  string // environment variable name when the value came from env
 }
 
-// Error is a configuration error in the document's terms. Its text is
+// Error is a configuration error in the document's terms; the zero Error
+// has an empty text. Its text is
 // "<where>: [<section>] <key>: <detail>", each part present only when
 // known, where is "file:line", "line N", "file" or "env NAME". Detail never
 // holds a key value that may be secret.
@@ -27,9 +28,11 @@ type Error struct {
 	Detail  string
 }
 
+// Error returns Prefix followed by Detail.
 func (e *Error) Error() string { return e.Prefix() + e.Detail }
 
 // Prefix is the text of e before its Detail: "file:7: [auth.jwt] key: ".
+// It is "" for the zero Error.
 func (e *Error) Prefix() string {
 	where := ""
 	switch {

@@ -69,7 +69,8 @@ type Settings struct {
 	ClientCertHeader    string
 }
 
-// Section is one enabled [auth.jwt] or [auth.jwt.<name>] section.
+// Section is one enabled [auth.jwt] or [auth.jwt.<name>] section. The zero
+// Section sets nothing.
 type Section struct {
 	Name     string // "auth.jwt" or "auth.jwt.<name>"
 	Line     int    // line of its header; 0 when only the environment defines it
@@ -79,7 +80,8 @@ type Section struct {
 	Origins map[string]Origin
 }
 
-// Origin is where a Settings field's value was set.
+// Origin is where a Settings field's value was set; the zero Origin is
+// unknown.
 type Origin struct {
 	Section string // the section holding the key ("users" for the [users] defaults)
 	Key     string // the ini key
@@ -106,10 +108,11 @@ func ParseAll(data []byte, env []string, file string) ([]Section, error) {
 }
 
 // KeyNames returns the keys of an [auth.jwt] section, in documentation
-// order.
+// order, in a new slice.
 func KeyNames() []string { return append([]string(nil), iniKeyNames...) }
 
-// KeyOf returns the key that sets the Settings field named field.
+// KeyOf returns the key that sets the Settings field named field, and
+// false when no key sets it.
 func KeyOf(field string) (string, bool) {
 	for _, k := range iniKeys {
 		if k.field == field {

@@ -6,8 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jwtgate/jwtgate/claims"
 	"gopkg.in/ini.v1"
+
+	"github.com/jwtgate/jwtgate/claims"
 )
 
 // iniUsers holds the auto_assign_* values of [users] (file and

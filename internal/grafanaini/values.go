@@ -275,7 +275,8 @@ func iniQuote(v string) string {
 	return strconv.Quote(v)
 }
 
-// The DPoP modes of the dpop key, as Settings.DPoP holds them.
+// The DPoP modes of the dpop key, as Settings.DPoP holds them ("" when
+// the key is unset).
 const (
 	DPoPOff      = "off"
 	DPoPAllowed  = "allowed"
