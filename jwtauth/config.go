@@ -197,14 +197,26 @@ type Config struct {
 	ClientCertHeader string
 
 	// TokenExtractor, when set, replaces the header, query and cookie
-	// lookup (beyond Grafana). It returns ErrNoToken when the request has
-	// no token. With URLLogin, auth_token is still removed from the URL.
-	// nil means the default lookup.
+	// lookup (beyond Grafana): HeaderName and CookieName are not read. It
+	// returns the raw compact JWS (no "Bearer " prefix), or an error
+	// wrapping ErrNoToken when the request has none, which
+	// OptionalMiddleware lets through. An empty token is ErrNoToken too;
+	// another error is a refusal with the jwtauth sentinel it wraps, else
+	// ErrMalformed (its text is logged, never sent). With URLLogin,
+	// auth_token is still removed from r.URL and r.RequestURI after the
+	// extractor ran, whatever it returned. An extractor reading another
+	// query parameter should remove it the same way (see the example).
+	// Under NewMulti it comes from config 0. nil means the default lookup.
 	TokenExtractor func(r *http.Request) (string, error)
 	// OnVerify is called once after every verification with its outcome
-	// (beyond Grafana), for metrics and tracing. It runs on the request's
-	// goroutine and must not block. Under NewMulti it comes from config 0.
-	// nil means off.
+	// (beyond Grafana), for metrics and tracing: each Verify call, and each
+	// VerifyRequest, Middleware or OptionalMiddleware request, including a
+	// request refused before Verify (no token, a repeated header). A
+	// request without a token that OptionalMiddleware lets through is not a
+	// verification and is not reported; nor are RequireRole's decisions.
+	// It runs on the caller's goroutine, with the request's context, and
+	// must not block; Event.Identity is the Identity the caller receives.
+	// Under NewMulti it comes from config 0. nil means off.
 	OnVerify func(ctx context.Context, e Event)
 
 	// Now is the clock for token times and key-cache timing. nil: time.Now.

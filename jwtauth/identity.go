@@ -37,6 +37,10 @@ type Identity struct {
 	Claims         map[string]any  // all verified claims, JSON-typed (numbers float64)
 	Scopes         []string        // granted scopes from "scope" (space-delimited) or "scp" (array or string); nil when neither
 	Confirmation   map[string]any  // the verified "cnf" claim (RFC 7800); nil when absent
+
+	// payload is the verified JSON payload Claims was parsed from, read
+	// (never written) by DecodeClaims; nil for an Identity built by hand.
+	payload []byte
 }
 
 type identityKey struct{}

@@ -33,6 +33,10 @@ func TestNew_iniErrors(t *testing.T) {
 			`line 3: [auth.jwt] key_file: open /nonexistent/k.pem: no such file or directory`},
 		{"header name", "header_name = X Token\njwk_set_url = https://idp.example.com/jwks\n", nil,
 			`line 3: [auth.jwt] header_name: "X Token" is not a valid header name`},
+		{"key set URL (checked by jwks)", "jwk_set_url = http://idp.example.com/jwks\n", nil,
+			`line 3: [auth.jwt] jwk_set_url: must be https (http needs InsecureAllowHTTP)`},
+		{"bearer token file (checked by jwks)", "jwk_set_url = https://idp.example.com/jwks\njwk_set_bearer_token_file = /nonexistent/t\n", nil,
+			`line 4: [auth.jwt] jwk_set_bearer_token_file: open /nonexistent/t: no such file or directory`},
 		{"from the environment", "jwk_set_url = https://idp.example.com/jwks\n", []string{"GF_AUTH_JWT_KEY_ID=k1"},
 			`env GF_AUTH_JWT_KEY_ID: [auth.jwt] key_id: used only with key_file or key_value; a JWKS carries its own kids`},
 	} {

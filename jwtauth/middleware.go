@@ -7,10 +7,11 @@ import (
 )
 
 // VerifyRequest finds the token of r and verifies it. It writes no
-// response; use it to build custom middleware (for example one that lets
-// anonymous requests through when errors.Is(err, ErrNoToken)).
+// response; use it to build custom middleware ([Verifier.OptionalMiddleware]
+// lets requests without a token through).
 //
-// The token is taken from, in order, and without falling back once a
+// With Config.TokenExtractor set, the token is what it returns (see
+// there). Otherwise the token is taken from, in order, and without falling back once a
 // source is present:
 //   - the HeaderName header (default Authorization): one "Bearer " prefix
 //     is removed, its scheme matched case-insensitively (RFC 9110 §11.1),
@@ -23,12 +24,7 @@ import (
 //
 // Without any of them the error is ErrNoToken.
 func (v *Verifier) VerifyRequest(r *http.Request) (*Identity, error) {
-	token, err := v.extract(r)
-	if err != nil {
-		v.refuse(r.Context(), nil, err)
-		return nil, v.withChallenge(err)
-	}
-	return v.Verify(r.Context(), token)
+	return v.verifyRequest(r, false)
 }
 
 func (v *Verifier) extract(r *http.Request) (string, error) {

@@ -41,8 +41,8 @@ func New(cfg Config) (*Verifier, error) {
 // a token whose iss names no configured issuer is refused with
 // [ErrClaimMismatch] before any key lookup or network I/O.
 //
-// HeaderName, URLLogin, CookieName, TokenCacheSize, ErrorHandler, Logger
-// and Now come from the first config; the others must leave them zero or
+// HeaderName, URLLogin, CookieName, TokenExtractor, TokenCacheSize,
+// ErrorHandler, OnVerify, Logger and Now come from the first config; the others must leave them zero or
 // set them identically (ErrInvalidConfig otherwise). Errors name the config
 // index ("config 1"), or its section ("[auth.jwt.k8s]") for a Config from
 // [LoadINIAll] or [ParseINIAll].
@@ -64,6 +64,8 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 		multi:      multi,
 		byIssuer:   map[string]*issuer{},
 		headerName: first.HeaderName,
+		extractor:  first.TokenExtractor,
+		onVerify:   first.OnVerify,
 	}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
@@ -150,6 +152,10 @@ func sameShared(first, c Config) error {
 		return errors.New("TokenCacheSize differs from config 0")
 	case c.ErrorHandler != nil:
 		return errors.New("ErrorHandler must be set on config 0 only")
+	case c.TokenExtractor != nil:
+		return errors.New("TokenExtractor must be set on config 0 only")
+	case c.OnVerify != nil:
+		return errors.New("OnVerify must be set on config 0 only")
 	case c.Logger != nil && c.Logger != first.Logger:
 		return errors.New("Logger differs from config 0")
 	case c.Now != nil:
@@ -361,13 +367,36 @@ func (is *issuer) loadKeys(cfg Config, now func() time.Time, log *slog.Logger, e
 			InsecureAllowHTTP:     cfg.InsecureAllowHTTP,
 		})
 		if err != nil {
-			return errs.whole("%w", err)
+			return remoteConfigErr(err, errs)
 		}
 		is.remote, is.source = r, r
 		return nil
 	}
 	is.source = is.static
 	return nil
+}
+
+// remoteConfigErr reports an error of jwks.NewRemote against the Config
+// field behind the jwks.Options field it names, or against the Config as
+// a whole when it names none.
+func remoteConfigErr(err error, errs configErrors) error {
+	var named interface {
+		error
+		Option() string
+	}
+	if !errors.As(err, &named) {
+		return errs.whole("%w", err)
+	}
+	field := named.Option()
+	switch field {
+	case "URL":
+		field = "JWKSetURL"
+	case "Issuer":
+		field = "OIDCIssuerURL"
+	case "BearerTokenFile":
+		field = "JWKSetBearerTokenFile"
+	}
+	return errs.field(field, "%w", errors.Unwrap(named))
 }
 
 // notYetSupported names the first set Config field whose behaviour this
@@ -382,10 +411,6 @@ func notYetSupported(cfg Config) error {
 		return errors.New("DPoP is not supported yet")
 	case cfg.CertBoundTokens, cfg.ClientCertHeader != "":
 		return errors.New("CertBoundTokens is not supported yet")
-	case cfg.TokenExtractor != nil:
-		return errors.New("TokenExtractor is not supported yet")
-	case cfg.OnVerify != nil:
-		return errors.New("OnVerify is not supported yet")
 	}
 	return nil
 }

@@ -448,7 +448,7 @@ func testObsStats(t *testing.T) {
 	assert.Equal(t, uint64(5), s.Issuers[0].Verified)
 	assert.Equal(t, uint64(2), s.Issuers[0].Refused, "refusals after the issuer is known: expired, unknown kid")
 	assert.Equal(t, ks, s.Issuers[0].Keys)
-	assert.Equal(t, int64(3), idp.hits.Load())
+	assert.Equal(t, 3, idp.Hits())
 }
 
 // testObsStatsConcurrent: Stats is read in a loop while 8 goroutines

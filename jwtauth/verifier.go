@@ -40,6 +40,10 @@ type Verifier struct {
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
 
+	extractor func(r *http.Request) (string, error) // Config.TokenExtractor; nil: extract
+	onVerify  func(ctx context.Context, e Event)    // Config.OnVerify; nil: off
+	anonymous atomic.Uint64                         // requests without a token let through by OptionalMiddleware
+
 	refused   [len(reasons)]atomic.Uint64
 	closeOnce sync.Once
 	closeErr  error
@@ -70,13 +74,36 @@ type issuer struct {
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
 // matches ctx.Err().
 func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) {
-	id, is, err := v.verify(ctx, token)
+	var start time.Time
+	if v.onVerify != nil {
+		start = time.Now()
+	}
+	id, is, cached, err := v.verifyToken(ctx, token)
 	if err != nil {
 		v.refuse(ctx, is, err)
-		return nil, v.withChallenge(err)
+		id, err = nil, v.withChallenge(err)
+	} else {
+		is.verified.Add(1)
 	}
-	is.verified.Add(1)
-	return id, nil
+	if v.onVerify != nil {
+		v.report(ctx, start, is, id, err, cached)
+	}
+	return id, err
+}
+
+// verifyToken answers from the verified-token cache when it can, and
+// verifies token otherwise; cached says which.
+func (v *Verifier) verifyToken(ctx context.Context, token string) (_ *Identity, _ *issuer, cached bool, _ error) {
+	if v.cache != nil && token != "" && len(token) <= MaxTokenBytes {
+		if id, is := v.cache.get(ctx, token); id != nil {
+			if v.log.Enabled(ctx, slog.LevelDebug) {
+				v.log.LogAttrs(ctx, slog.LevelDebug, "jwt verified from cache")
+			}
+			return id, is, true, nil
+		}
+	}
+	id, is, err := v.verify(ctx, token)
+	return id, is, false, err
 }
 
 func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
@@ -136,14 +163,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if len(token) > MaxTokenBytes {
 		return nil, nil, fail(ErrMalformed, "", fmt.Sprintf("token is %d bytes, over the %d-byte cap", len(token), MaxTokenBytes))
 	}
-	if v.cache != nil {
-		if id, is := v.cache.get(ctx, token); id != nil {
-			if v.log.Enabled(ctx, slog.LevelDebug) {
-				v.log.LogAttrs(ctx, slog.LevelDebug, "jwt verified from cache")
-			}
-			return id, is, nil
-		}
-	}
+	// The verified-token cache was looked up by verifyToken.
+	//
 	// The signature is only read while verifying, so it is decoded into
 	// this array on the stack (512 bytes: up to RSA-4096) instead of the
 	// heap buffer that the claims' strings share.
@@ -188,6 +209,15 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		return nil, is, keyError(err, t.KID, alg)
 	}
 	key, ok := verifySig(&t, sig, alg, ks)
+	if !ok && is.remote != nil {
+		// The provider may have replaced the key under the same kid: the
+		// remote refreshes at most once per MinRefreshInterval, and the
+		// token is accepted only if a new key verifies it.
+		if fresh := is.remote.KeysAfterFailure(ctx, t.KID, alg, ks); fresh != nil {
+			ks = fresh
+			key, ok = verifySig(&t, sig, alg, ks)
+		}
+	}
 	if !ok {
 		return nil, is, fail(ErrSignature, "", "signature does not verify with "+plural(len(ks), "key")+" of kid "+quote(t.KID))
 	}
@@ -214,6 +244,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		OrgRoles:       m.OrgRoles,
 		AllowSignUp:    is.signUp,
 		Claims:         c,
+		payload:        t.Payload,
 	}
 	id.Issuer, _ = c["iss"].(string)
 	if exp, ok := c["exp"].(float64); ok {

@@ -548,7 +548,7 @@ func TestHealthz(t *testing.T) {
 		var h keyhealth.Report
 		require.NoError(t, json.Unmarshal([]byte(body), &h))
 		assert.Equal(t, keyhealth.Report{Status: "ok", Issuers: []keyhealth.Issuer{{
-			Issuer: exampletest.Issuer, Source: "JWKSetValue", Status: "ok", Keys: 1, KeyIDs: []string{"idp-1"},
+			Issuer: exampletest.Issuer, Status: "ok", Keys: jwtauth.KeyStats{Source: "JWKSetValue", KeyIDs: []string{"idp-1"}},
 		}}}, h)
 		pub := exampletest.IDP.JWK(false)["x"].(string)
 		assert.NotContains(t, body, pub, "no key material in /healthz")
