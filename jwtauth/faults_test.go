@@ -92,11 +92,12 @@ func faultOnly(err, want error) bool {
 	return true
 }
 
-// faultWait polls cond every few milliseconds until it holds, for at most
-// 5 s (background fetches finish on their own goroutine).
+// faultWait polls cond every few milliseconds until it holds (background
+// fetches finish on their own goroutine). Its one-minute limit is a
+// watchdog against a hang, not a timing assertion.
 func faultWait(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
@@ -194,8 +195,7 @@ func testFaultRotation(t *testing.T) {
 			clk.Advance(ttl + time.Second)
 		}
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
+	ctx := t.Context() // no deadline: go test's timeout is the watchdog
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -262,8 +262,7 @@ func testFaultRotationFirstUse(t *testing.T) {
 		TokenCacheSize:    -1,
 		Now:               clk.Now,
 	})
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
+	ctx := t.Context() // no deadline: go test's timeout is the watchdog
 	var tried, failed atomic.Int64
 	var firstErr atomic.Pointer[error]
 	for round := 1; round <= rounds && failed.Load() == 0; round++ {
@@ -415,8 +414,8 @@ func testFaultOutage(t *testing.T) {
 }
 
 // testFaultSlowDrip: the IdP answers 200 and then drips one byte every
-// 100 ms. The fetch ends at the client timeout, well before the caller's
-// deadline, with ErrKeysUnavailable; callers meanwhile share that one
+// 100 ms. The callers have no deadline: the fetch ends at the client
+// timeout, with ErrKeysUnavailable; callers meanwhile share that one
 // request, and the failure is not retried at once.
 func testFaultSlowDrip(t *testing.T) {
 	k := jwttest.EC("fault-drip", "ES256", "drip-k")
@@ -430,8 +429,7 @@ func testFaultSlowDrip(t *testing.T) {
 		Now:               jwttest.NewFakeClock(jwttest.Epoch).Now,
 	})
 	tok := faultTokens(k, 1)[0]
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
+	ctx := t.Context() // no deadline: only the client's timeout can end the fetch
 
 	const callers = 4
 	errs := make([]error, callers)
@@ -440,16 +438,14 @@ func testFaultSlowDrip(t *testing.T) {
 		wg.Go(func() { _, errs[i] = v.Verify(ctx, tok) })
 	}
 	wg.Wait()
-	require.NoError(t, ctx.Err(), "Verify did not return before the deadline")
 	for _, err := range errs {
 		requireOnly(t, err, jwtauth.ErrKeysUnavailable)
 	}
 	_, err := v.Verify(ctx, tok) // within MinRefreshInterval: no new request
 	requireOnly(t, err, jwtauth.ErrKeysUnavailable)
-	require.NoError(t, ctx.Err())
 	assert.Equal(t, int64(1), int64(idp.Hits()))
 	faultFigures{tried: callers + 1, failed: callers + 1, fetches: int64(idp.Hits()),
-		note: " (all refused as expected, before the deadline)"}.log(t)
+		note: " (all refused as expected, ended by the client timeout)"}.log(t)
 }
 
 // testFaultRedirectToHTTP: an https JWKS URL that redirects to http is
@@ -508,8 +504,7 @@ func testFaultRandomKids(t *testing.T) {
 	require.NoError(t, err)
 
 	claims := jwttest.Default()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
+	ctx := t.Context() // no deadline: go test's timeout is the watchdog
 	var tried, wrong atomic.Int64
 	var firstWrong atomic.Pointer[error]
 	spray := func(seed uint64, n int) {
