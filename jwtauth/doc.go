@@ -78,11 +78,11 @@
 //     (= padding tolerated, as AWS ALB sends; the signature is checked over the
 //     input as received and, only if that fails, unpadded). JSON serialization,
 //     JWE and anything with whitespace, +, / or % are ErrMalformed.
-//  2. Header. A JSON object with unique members; alg and kid strings.
+//  2. Header. A JSON object with unique members; alg, kid and typ strings.
 //     crit (no extension is understood, RFC 7515 §4.1.11), zip, b64 and
 //     enc are refused. jku, x5u, jwk, x5c and x5t are never used:
-//     keys come only from configuration (RFC 8725 §3.10). typ/cty are not
-//     checked.
+//     keys come only from configuration (RFC 8725 §3.10). cty is not
+//     checked; typ only with TokenTypes (after the signature, step 6).
 //  3. Payload. A JSON object, parsed strictly: duplicate members, invalid
 //     UTF-8, unpaired surrogates and nesting deeper than 64 are refused (RFC 7519
 //     §4, RFC 8259 §8.1), so no two parsers can read different claims from one
@@ -99,12 +99,16 @@
 //     in [1, n−1] (CVE-2022-21449 class); Ed25519 (RFC 8037); HMAC in constant
 //     time, only with secrets at least as long as the hash (RFC 7518 §3.2).
 //     A differential fuzz test checks the verdicts against go-jose.
+//     Then, with TokenTypes, typ must be one of them (RFC 8725 §3.11;
+//     "at+jwt" for RFC 9068 access tokens), else ErrClaimMismatch.
 //  7. Claims. exp, nbf, iat with a 60 s leeway (configurable), only
 //     when present (RequireExp makes exp mandatory); registered claims of the
 //     wrong JSON type are ErrMalformed; expect_claims: iss/sub byte for
 //     byte, aud any-of, others JSON-equal; sub required.
 //  8. Identity. Username/email claims or JMESPath paths, role, groups and
 //     org roles as Grafana maps them; role_attribute_strict gives 403.
+//     Scopes from scope or scp (a string or an array of strings, else
+//     ErrMalformed).
 //
 // Keys: private keys are never loaded (any PEM block containing PRIVATE, any
 // JWK with private members); RSA below 2048 bits, EC points off their curve or
@@ -119,7 +123,7 @@
 // proxy) sees it. Responses never echo the token, a claim or the error text;
 // logs name the reason, claim and a truncated, quoted detail, never the token.
 //
-// Not checked, by design: typ/cty, jti replay (no state), certificate
+// Not checked, by design: typ without TokenTypes, cty, jti replay (no state), certificate
 // dates and chains of CERTIFICATE/x5c keys, and control characters in
 // login, email or name (Grafana accepts them; sanitise before copying them into
 // headers, as examples/gateway does).
@@ -187,14 +191,25 @@
 //	auto_assign_org_role ([users] or [auth.jwt])                 AutoAssignOrgRole                          Viewer                  None/Viewer/Editor/Admin, case-sensitive
 //	auto_assign_org, auto_assign_org_id ([users] or [auth.jwt])  DefaultOrg                                 org 1                   the id when auto_assign_org is on
 //	default_org †                                                DefaultOrg                                 1                       wins over auto_assign_org_id
+//	token_types †                                                TokenTypes                                 any typ                 comma/space list; at+jwt for RFC 9068 access tokens
+//	resource_metadata_url †                                      ResourceMetadataURL                        —                       RFC 9728 metadata URL in every challenge
+//	dpop †                                                       DPoP                                       off                     off, allowed or required (RFC 9449)
+//	dpop_proof_max_age †                                         DPoPProofMaxAge                            5m                      proof iat window and jti memory
+//	dpop_algorithms †                                            DPoPAlgorithms                             ES*, EdDSA, RS256, PS256  list; asymmetric only
+//	dpop_nonce_key, dpop_nonce_key_file †                        DPoPNonceKey                               no nonces               base64 of ≥ 32 bytes, or a file holding it
+//	public_url †                                                 PublicURL                                  from the request        scheme://host[:port] clients see, for htu
+//	cert_bound_tokens †                                          CertBoundTokens                            false                   RFC 8705 cnf x5t#S256 needs the client certificate
+//	client_cert_header †                                         ClientCertHeader                           r.TLS only              header a TLS-terminating proxy sets; URL-escaped PEM
 //	enable_login_token, signout_redirect_url                     —                                          —                       accepted and ignored
 //
-// † jwtgate extension. Keys, HTTPClient, Now, ErrorHandler and Logger
-// have no ini form. Precedence for the auto_assign_* keys, highest first:
-// GF_AUTH_JWT_<KEY>, GF_USERS_<KEY>, [auth.jwt], [users]. Extra
-// [auth.jwt.<name>] sections (overridden by GF_AUTH_JWT_<NAME>_<KEY>) are
-// more issuers for LoadINIAll and NewMulti; each has its own enabled
-// (default false) and inherits nothing from [auth.jwt].
+// † jwtgate extension. Keys, HTTPClient, Now, ErrorHandler, Logger,
+// TokenExtractor and OnVerify have no ini form. Precedence for the
+// auto_assign_* keys, highest first: GF_AUTH_JWT_<KEY>, GF_USERS_<KEY>,
+// [auth.jwt], [users]. Extra [auth.jwt.<name>] sections (overridden by
+// GF_AUTH_JWT_<NAME>_<KEY>) are more issuers for LoadINIAll and NewMulti;
+// each must set enabled (true, or false to skip it) and inherits nothing
+// from [auth.jwt]. For a Config that LoadINI or LoadINIAll returned, New
+// and NewMulti name the ini key, section and line in their errors.
 //
 // # Deliberate differences from Grafana
 //

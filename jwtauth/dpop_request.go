@@ -112,17 +112,3 @@ func (v *Verifier) setNonce(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("DPoP-Nonce", v.sc.nonce(v.sc.now()))
 	}
 }
-
-// senderChallenge is the DPoP part of the Verifier's WWW-Authenticate
-// additions: the DPoP challenge with the accepted algs and whether Bearer
-// is still offered.
-//
-// Until buildChallenge (ResourceMetadataURL) lands, newVerifier builds
-// v.ch from this alone; once it does, buildChallenge fills dpopAlgs and
-// bearer from the same values.
-func senderChallenge(s *sender) *challenge {
-	if s == nil || s.dpop == DPoPOff {
-		return nil
-	}
-	return &challenge{dpopAlgs: s.algNames, bearer: s.dpop == DPoPAllowed}
-}

@@ -1,10 +1,6 @@
 package jwtauth
 
-import (
-	"time"
-
-	"github.com/jwtgate/jwtgate/keys"
-)
+import "github.com/jwtgate/jwtgate/jwks"
 
 // Stats is a snapshot of a Verifier's counters. Reading it is safe
 // concurrently with verification. Its zero value is a Verifier that has
@@ -33,20 +29,12 @@ type IssuerStats struct {
 	Keys     KeyStats `json:"keys"`     // its key source
 }
 
-// KeyStats describes a key source.
-type KeyStats struct {
-	Source      string         // the Config field that set it: "KeyFile", "JWKSetURL", "Keys", ...
-	Remote      bool           // fetched over the network
-	URL         string         // JWKS or issuer URL when Remote (no credentials)
-	CacheTTL    time.Duration  // configured TTL when Remote (negative: caching off)
-	Fetches     uint64         // fetch attempts so far
-	FetchErrors uint64         // failed fetches so far
-	Failures    int            // consecutive failed fetches
-	LastFetch   time.Time      // last successful fetch; zero if none
-	LastError   string         // text of the last fetch error; "" after a success
-	KeyIDs      []string       // kids of the keys now usable ("" for a key without kid)
-	Skipped     []keys.Skipped // keys of the set that were left out, and why
-}
+// KeyStats describes a key source: Source (the Config field that set it:
+// "KeyFile", "JWKSetURL", "Keys", ...), Remote, Fetches, LastFetch, KeyIDs
+// and the rest, documented on [jwks.Health], which it is. For a static
+// source only Source, KeyIDs and Skipped are set; for a custom Config.Keys
+// source only Source.
+type KeyStats = jwks.Health
 
 // Stats returns a snapshot of the counters. It is safe to call
 // concurrently with verification.
@@ -84,20 +72,8 @@ func (is *issuer) keyStats() KeyStats {
 		ks.KeyIDs = is.static.KeyIDs()
 		ks.Skipped = is.static.Skipped()
 	case is.remote != nil:
-		h := is.remote.Health()
-		ks.Remote = true
-		ks.URL = h.URL // redacted: no password, no query
-		if ks.URL == "" {
-			ks.URL = h.Issuer
-		}
-		ks.CacheTTL = h.CacheTTL
-		ks.Fetches = h.Fetches
-		ks.FetchErrors = h.FetchErrors
-		ks.Failures = h.ConsecutiveFailures
-		ks.LastFetch = h.LastSuccess
-		ks.LastError = h.LastError
-		ks.KeyIDs = h.KeyIDs
-		ks.Skipped = h.Skipped
+		ks = is.remote.Health()
+		ks.Source = is.sourceName
 	}
 	return ks
 }
