@@ -43,3 +43,28 @@ func TestDPoPProofExplained(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, key.Thumbprint(), id.Confirmation["jkt"])
 }
+
+// TestDPoPCommandLine: the whole command with dpop = allowed in the ini,
+// the proof on the command line, a refusal explained and no secret shown.
+func TestDPoPCommandLine(t *testing.T) {
+	issuer := jwttest.Ed25519(1, "k1")
+	ini := writeINI(t, "[auth.jwt]\nenabled = true\njwk_set_value = "+jwttest.Base64(jwttest.JWKS(issuer))+"\ndpop = allowed\n")
+	key := jwtauthtest.NewDPoPKey(t)
+	key.Now = jwttest.Clock()
+	token := issuer.Sign(key.Bind(jwttest.Default()))
+	proof := key.Proof(httptest.NewRequest("GET", "https://api.example.com/a", nil), token)
+
+	r := check(t, "", "-config", ini, "-now", epoch, "-token", token, "-dpop-proof", proof, "-url", "https://api.example.com/b")
+	require.Equal(t, exitRefused, r.code, r.stdout+r.stderr)
+	require.Contains(t, r.stdout, "ErrDPoP")
+	require.Contains(t, r.stdout, "claim      htu")
+	require.Contains(t, r.stdout, "the proof was made for GET https://api.example.com/a; this check used -method GET -url https://api.example.com/b")
+	noSecrets(t, r, token, proof)
+
+	r = check(t, "", "-config", ini, "-now", epoch, "-token", token, "-dpop-proof", proof, "-url", "https://api.example.com/a")
+	require.Equal(t, exitValid, r.code, r.stdout+r.stderr)
+
+	r = check(t, "", "-config", ini, "-now", epoch, "-token", token)
+	require.Equal(t, exitRefused, r.code)
+	require.Contains(t, r.stdout, "pass -dpop-proof with -method and -url")
+}
