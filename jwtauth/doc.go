@@ -141,12 +141,15 @@
 //
 // A browser sends the same token with every request, so Verify remembers
 // tokens it accepted: Config.TokenCacheSize entries (default 4096; negative
-// turns it off), keyed by the exact token, tokens over 8 KiB never cached. A hit
-// costs under a microsecond and no crypto, yet still re-checks exp, nbf and
-// iat against the clock and that the key that verified the token is still in
-// the key set (a rotated-out key drops its tokens). A spray of unique tokens
-// only evicts entries: memory stays bounded. Each call returns its own
-// Identity, Groups, OrgRoles; Identity.Claims is shared and read-only.
+// turns it off), keyed by the exact token, tokens over 8 KiB never cached. A
+// hit costs no crypto, yet still re-checks exp, nbf and iat against the clock
+// and that the key that verified the token is still in the key set (a
+// rotated-out key drops its tokens; a refetch of the same keys keeps them).
+// A spray of unique tokens only evicts entries: memory stays bounded. Each
+// call returns its own Identity, with its own deep copy of Claims and of
+// every slice and map in it, so a handler may modify what it gets; the
+// cached copy is out of every caller's reach. DPoP proofs and client
+// certificates are checked on every request, cache hits included.
 //
 // # Configuration files (grafana.ini)
 //
@@ -157,7 +160,7 @@
 //
 //	ini key                                                      Config field                               default                 notes
 //	enabled                                                      —                                          false                   false or missing: ErrDisabled
-//	header_name                                                  HeaderName                                 Authorization           one Bearer  removed, any case
+//	header_name                                                  HeaderName                                 Authorization           one "Bearer " removed, any case
 //	url_login                                                    URLLogin                                   false                   auth_token is removed from the URL before your handler
 //	cookie_name †                                                CookieName                                 off                     read when header and auth_token are absent
 //	key_file                                                     KeyFile                                    —                       PEM PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE
