@@ -349,3 +349,32 @@ func TestResourceMetadataSenderConstraints(t *testing.T) {
 		})
 	}
 }
+
+// With DPoP on, the DPoP challenge carries resource_metadata too, on 401
+// and 403 alike.
+func TestResourceMetadataWithDPoP(t *testing.T) {
+	k := rsaGood()
+	v := newV(t, jwtauth.Config{JWKSetValue: jwksValue(k), ResourceMetadataURL: rmURL, DPoP: jwtauth.DPoPAllowed, DPoPAlgorithms: []string{"ES256"}})
+	rm := `resource_metadata="` + rmURL + `"`
+	for _, tc := range []struct {
+		name   string
+		h      func(*jwtauth.Verifier) http.Handler
+		header []string
+		status int
+		want   []string
+	}{
+		{"401 no token", mw, nil, 401, []string{`Bearer ` + rm, `DPoP algs="ES256", ` + rm}},
+		{"401 invalid token", mw, []string{"Bearer x.y.z"}, 401, []string{`Bearer error="invalid_token", ` + rm, `DPoP algs="ES256", ` + rm}},
+		{"403 RequireScope", scoped("write"), []string{"Bearer " + k.Sign(jwttest.Default())}, 403,
+			[]string{`Bearer error="insufficient_scope", scope="write", ` + rm, `DPoP algs="ES256", ` + rm}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/api", nil)
+			r.Header["Authorization"] = tc.header
+			w := httptest.NewRecorder()
+			tc.h(v).ServeHTTP(w, r)
+			assert.Equal(t, tc.status, w.Code)
+			assert.Equal(t, tc.want, w.Header().Values("WWW-Authenticate"))
+		})
+	}
+}
