@@ -136,7 +136,7 @@ func (e *entry) unknownKid(ctx context.Context, seen *snapshot, now time.Time, k
 	if !e.busy.Load() && now.UnixNano() < e.kidGateNS.Load() {
 		return e.recheck(ctx, seen, kid, alg) // rate limited: no lock, no allocation
 	}
-	c := e.kidFetch(now, kid)
+	c := e.kidFetch(now, kid, true)
 	if c == nil {
 		return e.recheck(ctx, seen, kid, alg)
 	}
@@ -144,11 +144,12 @@ func (e *entry) unknownKid(ctx context.Context, seen *snapshot, now time.Time, k
 }
 
 // kidFetch returns the fetch in flight, or starts one from the kid budget;
-// nil when kid is remembered as unknown or the budget is spent.
-func (e *entry) kidFetch(now time.Time, kid string) *call {
+// nil when the budget is spent, or (with unknownKid) when kid is
+// remembered as unknown.
+func (e *entry) kidFetch(now time.Time, kid string, unknownKid bool) *call {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.unknown[kid]; ok && now.Before(e.unknownUntil) {
+	if _, ok := e.unknown[kid]; unknownKid && ok && now.Before(e.unknownUntil) {
 		return nil
 	}
 	if e.inflight != nil {
@@ -195,7 +196,7 @@ func (e *entry) keysAfterFailure(ctx context.Context, kid, alg string, failed []
 	if !e.busy.Load() && now.UnixNano() < e.kidGateNS.Load() {
 		return nil
 	}
-	c := e.kidFetch(now, "")
+	c := e.kidFetch(now, kid, false)
 	if c == nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package jwks_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -190,5 +191,40 @@ func TestKidURL_limits(t *testing.T) {
 		if got := p.count() - n; got < 1 || got > 3 {
 			t.Errorf("Refresh made %d requests", got)
 		}
+	})
+}
+
+// TestKidURL_keyReplaced: a key replaced under the same kid of a {{kid}}
+// URL is fetched again by KeysAfterFailure once the kid's entry is older
+// than MinRefreshInterval.
+func TestKidURL_keyReplaced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		oldKey, newKey := jwttest.Ed25519(31, ""), jwttest.Ed25519(32, "")
+		p := albIDP(map[string][]byte{"a": oldKey.PublicPEM()})
+		r := newRemote(t, p, jwks.Options{URL: kidURL})
+		failed, err := r.KeysFor(ctx, "a", "EdDSA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.mu.Lock()
+		body := newKey.PublicPEM()
+		p.byPath["/a"] = func(*http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
+		}
+		p.mu.Unlock()
+		if ks := r.KeysAfterFailure(ctx, "a", "EdDSA", failed); ks != nil {
+			t.Fatalf("kid fetched 0 s ago: got %v", ks)
+		}
+		if ks := r.KeysAfterFailure(ctx, "unseen", "EdDSA", failed); ks != nil {
+			t.Fatalf("unseen kid: got %v", ks)
+		}
+		wantCount(t, p, 1)
+		time.Sleep(30 * time.Second)
+		ks := r.KeysAfterFailure(ctx, "a", "EdDSA", failed)
+		if len(ks) != 1 || !newKey.Public.(ed25519.PublicKey).Equal(ks[0].Public) {
+			t.Fatalf("got %v, want the new key", ks)
+		}
+		wantCount(t, p, 2)
 	})
 }

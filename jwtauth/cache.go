@@ -63,8 +63,8 @@ func (c *tokenCache) shard(token string) *cacheShard {
 }
 
 // get returns a copy of the cached identity of token (see cloneIdentity),
-// or nil. An entry
-// whose token has expired (or whose key left the key set) is dropped.
+// or nil. An entry whose token has expired (or whose key left the key set)
+// is dropped.
 func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer) {
 	s := c.shard(token)
 	s.mu.RLock()

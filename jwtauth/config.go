@@ -260,4 +260,9 @@ type Config struct {
 	// never the token) and key-fetch events. nil: no logging. Under
 	// NewMulti each config may set its own (nil: config 0's); see NewMulti.
 	Logger *slog.Logger
+
+	// ini links a Config from LoadINI or ParseINI (and the All forms) to
+	// its section, so that New's errors name ini keys and lines; nil for a
+	// Config written in Go. See configerr.go.
+	ini *iniSource
 }

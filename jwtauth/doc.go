@@ -191,14 +191,25 @@
 //	auto_assign_org_role ([users] or [auth.jwt])                 AutoAssignOrgRole                          Viewer                  None/Viewer/Editor/Admin, case-sensitive
 //	auto_assign_org, auto_assign_org_id ([users] or [auth.jwt])  DefaultOrg                                 org 1                   the id when auto_assign_org is on
 //	default_org †                                                DefaultOrg                                 1                       wins over auto_assign_org_id
+//	token_types †                                                TokenTypes                                 any typ                 comma/space list; at+jwt for RFC 9068 access tokens
+//	resource_metadata_url †                                      ResourceMetadataURL                        —                       RFC 9728 metadata URL in every challenge
+//	dpop †                                                       DPoP                                       off                     off, allowed or required (RFC 9449)
+//	dpop_proof_max_age †                                         DPoPProofMaxAge                            5m                      proof iat window and jti memory
+//	dpop_algorithms †                                            DPoPAlgorithms                             ES*, EdDSA, RS256, PS256  list; asymmetric only
+//	dpop_nonce_key, dpop_nonce_key_file †                        DPoPNonceKey                               no nonces               base64 of ≥ 32 bytes, or a file holding it
+//	public_url †                                                 PublicURL                                  from the request        scheme://host[:port] clients see, for htu
+//	cert_bound_tokens †                                          CertBoundTokens                            false                   RFC 8705 cnf x5t#S256 needs the client certificate
+//	client_cert_header †                                         ClientCertHeader                           r.TLS only              header a TLS-terminating proxy sets; URL-escaped PEM
 //	enable_login_token, signout_redirect_url                     —                                          —                       accepted and ignored
 //
-// † jwtgate extension. Keys, HTTPClient, Now, ErrorHandler and Logger
-// have no ini form. Precedence for the auto_assign_* keys, highest first:
-// GF_AUTH_JWT_<KEY>, GF_USERS_<KEY>, [auth.jwt], [users]. Extra
-// [auth.jwt.<name>] sections (overridden by GF_AUTH_JWT_<NAME>_<KEY>) are
-// more issuers for LoadINIAll and NewMulti; each has its own enabled
-// (default false) and inherits nothing from [auth.jwt].
+// † jwtgate extension. Keys, HTTPClient, Now, ErrorHandler, Logger,
+// TokenExtractor and OnVerify have no ini form. Precedence for the
+// auto_assign_* keys, highest first: GF_AUTH_JWT_<KEY>, GF_USERS_<KEY>,
+// [auth.jwt], [users]. Extra [auth.jwt.<name>] sections (overridden by
+// GF_AUTH_JWT_<NAME>_<KEY>) are more issuers for LoadINIAll and NewMulti;
+// each must set enabled (true, or false to skip it) and inherits nothing
+// from [auth.jwt]. For a Config that LoadINI or LoadINIAll returned, New
+// and NewMulti name the ini key, section and line in their errors.
 //
 // # Deliberate differences from Grafana
 //

