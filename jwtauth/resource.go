@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // ResourceMetadata is the part of an RFC 9728 protected-resource metadata
@@ -21,23 +22,16 @@ type ResourceMetadata struct {
 // seconds: an hour, as the document changes only with the configuration.
 const metadataMaxAge = 3600
 
-// resourceDPoPDefaultAlgs are the DPoP proof algorithms used when
-// Config.DPoPAlgorithms is nil.
-var resourceDPoPDefaultAlgs = []string{"ES256", "ES384", "ES512", "EdDSA", "RS256", "PS256"}
-
 // resourceInfo is what a Verifier's configs say for its metadata
-// document, beyond the pinned issuers.
+// document, beyond the pinned issuers and the sender constraints (v.sc).
 type resourceInfo struct {
 	allowHTTP     bool
 	bearerMethods []string // nil: unknown (a custom TokenExtractor)
-	dpopAlgs      []string // nil: DPoP off in every config
-	dpopRequired  bool     // every config requires DPoP
-	certBound     bool     // some config enforces certificate-bound tokens
 }
 
 func resourceInfoOf(cfgs []Config) resourceInfo {
 	first := cfgs[0]
-	ri := resourceInfo{allowHTTP: allowHTTP(cfgs), dpopRequired: true}
+	ri := resourceInfo{allowHTTP: allowHTTP(cfgs)}
 	if first.TokenExtractor == nil {
 		ri.bearerMethods = []string{}
 		if h := first.HeaderName; h == "" || http.CanonicalHeaderKey(h) == "Authorization" {
@@ -45,22 +39,6 @@ func resourceInfoOf(cfgs []Config) resourceInfo {
 		}
 		if first.URLLogin {
 			ri.bearerMethods = append(ri.bearerMethods, "query")
-		}
-	}
-	for _, c := range cfgs {
-		ri.certBound = ri.certBound || c.CertBoundTokens
-		ri.dpopRequired = ri.dpopRequired && c.DPoP == DPoPRequired
-		if c.DPoP == DPoPOff {
-			continue
-		}
-		algs := c.DPoPAlgorithms
-		if algs == nil {
-			algs = resourceDPoPDefaultAlgs
-		}
-		for _, a := range algs {
-			if !slices.Contains(ri.dpopAlgs, a) {
-				ri.dpopAlgs = append(ri.dpopAlgs, a)
-			}
 		}
 	}
 	return ri
@@ -90,11 +68,10 @@ type metadataDocument struct {
 //     name, not RFC 6750's access_token); an empty list when neither; the
 //     member is omitted with a TokenExtractor, whose sources are unknown.
 //     CookieName adds nothing: RFC 9728 defines no cookie method;
-//   - dpop_signing_alg_values_supported (the DPoPAlgorithms, or their
-//     default, of the configs with DPoP on), dpop_bound_access_tokens_required
-//     (true when every config sets DPoPRequired) and
-//     tls_client_certificate_bound_access_tokens (true when a config sets
-//     CertBoundTokens), each omitted when it does not apply.
+//   - with DPoP on, dpop_signing_alg_values_supported (DPoPAlgorithms, or
+//     their default) and, under DPoPRequired,
+//     dpop_bound_access_tokens_required: true; with CertBoundTokens,
+//     tls_client_certificate_bound_access_tokens: true.
 //
 // The handler answers GET and HEAD with 200, Content-Type
 // application/json and Cache-Control "public, max-age=3600" (the document
@@ -144,9 +121,13 @@ func (v *Verifier) ResourceMetadataHandler(md ResourceMetadata) (http.Handler, e
 		AuthorizationServers:   servers,
 		ScopesSupported:        md.ScopesSupported,
 		BearerMethodsSupported: v.rs.bearerMethods,
-		DPoPAlgs:               v.rs.dpopAlgs,
-		DPoPRequired:           v.rs.dpopRequired && v.rs.dpopAlgs != nil,
-		CertBound:              v.rs.certBound,
+	}
+	if sc := v.sc; sc != nil {
+		if sc.dpop != DPoPOff {
+			doc.DPoPAlgs = strings.Fields(sc.algNames)
+			doc.DPoPRequired = sc.dpop == DPoPRequired
+		}
+		doc.CertBound = sc.certBound
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

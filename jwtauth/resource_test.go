@@ -317,3 +317,64 @@ func TestResourceMetadataHandlerCopies(t *testing.T) {
 	_, body := getMetadata(t, h, http.MethodGet)
 	assert.Contains(t, body, `"scopes_supported":["read"]`)
 }
+
+// The sender-constraint members follow what the Verifier enforces: the
+// DPoP proof algorithms, DPoPRequired, CertBoundTokens; and a custom
+// TokenExtractor leaves the bearer methods unsaid.
+func TestResourceMetadataSenderConstraints(t *testing.T) {
+	const iss = "https://sso.example.com"
+	for _, tc := range []struct {
+		name string
+		cfg  jwtauth.Config
+		want string
+	}{
+		{"off", jwtauth.Config{}, `,"bearer_methods_supported":["header"]}`},
+		{"DPoP allowed, default algs", jwtauth.Config{DPoP: jwtauth.DPoPAllowed},
+			`,"bearer_methods_supported":["header"],"dpop_signing_alg_values_supported":["ES256","ES384","ES512","EdDSA","RS256","PS256"]}`},
+		{"DPoP required, configured algs", jwtauth.Config{DPoP: jwtauth.DPoPRequired, DPoPAlgorithms: []string{"EdDSA", "ES256", "EdDSA"}},
+			`,"bearer_methods_supported":["header"],"dpop_signing_alg_values_supported":["EdDSA","ES256"],"dpop_bound_access_tokens_required":true}`},
+		{"certificate-bound tokens", jwtauth.Config{CertBoundTokens: true},
+			`,"bearer_methods_supported":["header"],"tls_client_certificate_bound_access_tokens":true}`},
+		{"custom extractor: methods unknown",
+			jwtauth.Config{TokenExtractor: func(*http.Request) (string, error) { return "", jwtauth.ErrNoToken }, URLLogin: true}, `}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg
+			cfg.OIDCIssuerURL = iss
+			v := newV(t, cfg)
+			h, err := v.ResourceMetadataHandler(jwtauth.ResourceMetadata{Resource: "https://api.example.com"})
+			require.NoError(t, err)
+			_, body := getMetadata(t, h, http.MethodGet)
+			assert.Equal(t, `{"resource":"https://api.example.com","authorization_servers":["`+iss+`"]`+tc.want+"\n", body)
+		})
+	}
+}
+
+// With DPoP on, the DPoP challenge carries resource_metadata too, on 401
+// and 403 alike.
+func TestResourceMetadataWithDPoP(t *testing.T) {
+	k := rsaGood()
+	v := newV(t, jwtauth.Config{JWKSetValue: jwksValue(k), ResourceMetadataURL: rmURL, DPoP: jwtauth.DPoPAllowed, DPoPAlgorithms: []string{"ES256"}})
+	rm := `resource_metadata="` + rmURL + `"`
+	for _, tc := range []struct {
+		name   string
+		h      func(*jwtauth.Verifier) http.Handler
+		header []string
+		status int
+		want   []string
+	}{
+		{"401 no token", mw, nil, 401, []string{`Bearer ` + rm, `DPoP algs="ES256", ` + rm}},
+		{"401 invalid token", mw, []string{"Bearer x.y.z"}, 401, []string{`Bearer error="invalid_token", ` + rm, `DPoP algs="ES256", ` + rm}},
+		{"403 RequireScope", scoped("write"), []string{"Bearer " + k.Sign(jwttest.Default())}, 403,
+			[]string{`Bearer error="insufficient_scope", scope="write", ` + rm, `DPoP algs="ES256", ` + rm}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/api", nil)
+			r.Header["Authorization"] = tc.header
+			w := httptest.NewRecorder()
+			tc.h(v).ServeHTTP(w, r)
+			assert.Equal(t, tc.status, w.Code)
+			assert.Equal(t, tc.want, w.Header().Values("WWW-Authenticate"))
+		})
+	}
+}
