@@ -21,25 +21,44 @@ import (
 	"github.com/jwtgate/jwtgate/jwtauth/jwtauthtest"
 )
 
-// newIssuerGateway returns a gateway trusting a jwtauthtest issuer (keys
-// fetched by OIDC discovery) in front of a recording upstream, and the
-// servers of its public and admin handlers.
-func newIssuerGateway(t *testing.T) (iss *jwtauthtest.Issuer, gw *gateway, front, admin *httptest.Server) {
+// issuerEnv is a gateway trusting a jwtauthtest issuer (keys found by
+// OIDC discovery) in front of a recording upstream, with servers for its
+// public and admin handlers. It maps preferred_username and email.
+type issuerEnv struct {
+	iss          *jwtauthtest.Issuer
+	gw           *gateway
+	up           *exampletest.Upstream
+	front, admin *httptest.Server
+}
+
+func newIssuerEnv(t *testing.T) *issuerEnv {
 	t.Helper()
-	iss = jwtauthtest.NewIssuer(t)
-	up := exampletest.NewUpstream(t, nil)
-	cfg := iss.Config()
+	e := &issuerEnv{iss: jwtauthtest.NewIssuer(t), up: exampletest.NewUpstream(t, nil)}
+	cfg := e.iss.Config()
 	cfg.UsernameClaim = "preferred_username"
 	cfg.EmailClaim = "email"
 	var err error
-	gw, err = newGateway(cfg, defaultOptions(t, up.URL), nil)
+	e.gw, err = newGateway(cfg, defaultOptions(t, e.up.URL), nil)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = gw.Close() })
-	front = httptest.NewServer(gw.handler())
-	t.Cleanup(front.Close)
-	admin = httptest.NewServer(gw.adminHandler())
-	t.Cleanup(admin.Close)
-	return iss, gw, front, admin
+	t.Cleanup(func() { _ = e.gw.Close() })
+	e.front = httptest.NewServer(e.gw.handler())
+	t.Cleanup(e.front.Close)
+	e.admin = httptest.NewServer(e.gw.adminHandler())
+	t.Cleanup(e.admin.Close)
+	return e
+}
+
+// get sends GET / to the gateway with the Authorization header auth (none
+// when "") and returns the status code.
+func (e *issuerEnv) get(t *testing.T, auth string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, e.front.URL+"/", nil)
+	require.NoError(t, err)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, _ := exampletest.Do(t, http.DefaultClient, req)
+	return resp.StatusCode
 }
 
 // scrape returns GET url's body, which must be a 200 in the Prometheus
@@ -78,16 +97,8 @@ func jwtgateLines(t *testing.T, body string) (lines []string, lastFetch string) 
 }
 
 func TestMetrics(t *testing.T) {
-	iss, gw, front, admin := newIssuerGateway(t)
-	get := func(header string) int {
-		req, err := http.NewRequest(http.MethodGet, front.URL+"/", nil)
-		require.NoError(t, err)
-		if header != "" {
-			req.Header.Set("Authorization", header)
-		}
-		resp, _ := exampletest.Do(t, http.DefaultClient, req)
-		return resp.StatusCode
-	}
+	e := newIssuerEnv(t)
+	iss, gw, get := e.iss, e.gw, func(auth string) int { return e.get(t, auth) }
 	claims := map[string]any{"sub": "sub-alice", "preferred_username": "alice", "email": "alice@example.test"}
 	tok := iss.Sign(claims)
 	require.Equal(t, http.StatusOK, get("Bearer "+tok))                // verified, a cache miss
@@ -100,7 +111,7 @@ func TestMetrics(t *testing.T) {
 	}
 	require.Equal(t, http.StatusUnauthorized, get("Bearer "+iss.Sign(expired))) // ErrExpired
 
-	body := scrape(t, admin.URL+"/metrics")
+	body := scrape(t, e.admin.URL+"/metrics")
 	lines, lastFetch := jwtgateLines(t, body)
 	u := iss.URL()
 	assert.Equal(t, []string{
