@@ -3,7 +3,8 @@
 // forwards verified requests to an upstream that trusts identity headers,
 // such as Grafana with [auth.proxy] enabled:
 //
-//	go run ./examples/gateway -config gateway.ini -upstream http://127.0.0.1:3000
+//	cd examples/gateway # a module of its own (it needs Prometheus's client)
+//	go run . -config gateway.ini -upstream http://127.0.0.1:3000
 //
 // A verified request is forwarded with X-WEBAUTH-USER (the login, or the
 // email when the token maps no login), X-WEBAUTH-EMAIL, X-WEBAUTH-NAME,
