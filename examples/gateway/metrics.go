@@ -20,7 +20,7 @@ import (
 // Counters (type counter, name ending in _total):
 //
 //	jwtgate_verified_total                     tokens accepted, cache hits included
-//	jwtgate_refused_total{reason}              refusals by sentinel name ("ErrExpired", ...)
+//	jwtgate_refused_total{reason}              refusals by sentinel name ("ErrExpired", ...), each from 0
 //	jwtgate_anonymous_total                    requests without a token let through by OptionalMiddleware
 //	jwtgate_token_cache_hits_total             verified-token cache hits
 //	jwtgate_token_cache_misses_total           verified-token cache misses
@@ -100,6 +100,11 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	counter(c.verified, s.Verified)
+	for _, reason := range refusalReasons {
+		if _, ok := s.Refused[reason]; !ok {
+			counter(c.refused, 0, reason)
+		}
+	}
 	for reason, n := range s.Refused {
 		counter(c.refused, n, reason)
 	}
@@ -125,6 +130,23 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 }
+
+// refusalReasons are the names of the sentinels a verification can be
+// refused with. jwtgate_refused_total reports each from the start, at 0
+// until it happens, so that rate() and alerts see its first increase; a
+// name Stats reports that is not listed here is reported too.
+var refusalReasons = func() []string {
+	var names []string
+	for _, err := range []error{
+		jwtauth.ErrNoToken, jwtauth.ErrMalformed, jwtauth.ErrAlgorithm, jwtauth.ErrUnknownKey,
+		jwtauth.ErrSignature, jwtauth.ErrKeysUnavailable, jwtauth.ErrExpired, jwtauth.ErrNotYetValid,
+		jwtauth.ErrIssuedInFuture, jwtauth.ErrClaimMismatch, jwtauth.ErrMissingClaim, jwtauth.ErrNoRole,
+		jwtauth.ErrAttributePath, jwtauth.ErrInsufficientScope, jwtauth.ErrDPoP, jwtauth.ErrCertBinding,
+	} {
+		names = append(names, jwtauth.ReasonName(err))
+	}
+	return names
+}()
 
 func bool01(b bool) float64 {
 	if b {

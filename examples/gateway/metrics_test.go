@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,9 +146,22 @@ func TestMetrics(t *testing.T) {
 		`# TYPE jwtgate_keys_usable gauge`,
 		`jwtgate_keys_usable{issuer="` + u + `"} 1`,
 		`# TYPE jwtgate_refused_total counter`,
+		`jwtgate_refused_total{reason="ErrAlgorithm"} 0`,
+		`jwtgate_refused_total{reason="ErrAttributePath"} 0`,
+		`jwtgate_refused_total{reason="ErrCertBinding"} 0`,
+		`jwtgate_refused_total{reason="ErrClaimMismatch"} 0`,
+		`jwtgate_refused_total{reason="ErrDPoP"} 0`,
 		`jwtgate_refused_total{reason="ErrExpired"} 1`,
+		`jwtgate_refused_total{reason="ErrInsufficientScope"} 0`,
+		`jwtgate_refused_total{reason="ErrIssuedInFuture"} 0`,
+		`jwtgate_refused_total{reason="ErrKeysUnavailable"} 0`,
 		`jwtgate_refused_total{reason="ErrMalformed"} 1`,
+		`jwtgate_refused_total{reason="ErrMissingClaim"} 0`,
+		`jwtgate_refused_total{reason="ErrNoRole"} 0`,
 		`jwtgate_refused_total{reason="ErrNoToken"} 1`,
+		`jwtgate_refused_total{reason="ErrNotYetValid"} 0`,
+		`jwtgate_refused_total{reason="ErrSignature"} 0`,
+		`jwtgate_refused_total{reason="ErrUnknownKey"} 0`,
 		`# TYPE jwtgate_token_cache_entries gauge`,
 		`jwtgate_token_cache_entries 1`,
 		`# TYPE jwtgate_token_cache_hits_total counter`,
@@ -188,6 +202,11 @@ func TestOutcomeLabel(t *testing.T) {
 	assert.Equal(t, "other", outcome(errors.New("upstream went away")))
 	assert.Equal(t, "ErrExpired", outcome(fmt.Errorf("wrapped: %w", jwtauth.ErrExpired)))
 	assert.Equal(t, "ErrSignature", outcome(&jwtauth.ValidationError{Reason: jwtauth.ErrSignature}))
+
+	// Every listed sentinel has a name of its own.
+	assert.Len(t, refusalReasons, 16)
+	assert.NotContains(t, refusalReasons, "")
+	assert.ElementsMatch(t, slices.Compact(slices.Sorted(slices.Values(refusalReasons))), refusalReasons)
 }
 
 // The histogram observes every verification the Verifier reports, also
