@@ -3,7 +3,8 @@
 // forwards verified requests to an upstream that trusts identity headers,
 // such as Grafana with [auth.proxy] enabled:
 //
-//	go run ./examples/gateway -config gateway.ini -upstream http://127.0.0.1:3000
+//	cd examples/gateway # a module of its own (it needs Prometheus's client)
+//	go run . -config gateway.ini -upstream http://127.0.0.1:3000
 //
 // A verified request is forwarded with X-WEBAUTH-USER (the login, or the
 // email when the token maps no login), X-WEBAUTH-EMAIL, X-WEBAUTH-NAME,
@@ -26,8 +27,10 @@
 // the header, and a valid login cookie is replaced only by a token of the
 // same subject; otherwise the redirect drops auth_token and sets no cookie.
 //
-// GET /healthz reports the key source's health; GET /debug/vars (expvar,
-// with the verifier's counters under "jwtgate") is served on -admin-listen
+// GET /healthz reports the key source's health; GET /metrics (Prometheus:
+// the verifier's Stats, a verification-time histogram fed by
+// Config.OnVerify, the gateway's counters) and GET /debug/vars (expvar,
+// with the verifier's counters under "jwtgate") are served on -admin-listen
 // only. SIGINT and SIGTERM shut the server down gracefully.
 package main
 
@@ -54,6 +57,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jwtgate/jwtgate/examples/internal/identhdr"
 	"github.com/jwtgate/jwtgate/examples/internal/keyhealth"
@@ -96,7 +101,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.SetOutput(out)
 	fs.StringVar(&o.config, "config", "", "grafana.ini-style file whose [auth.jwt] section configures token verification (required)")
 	fs.StringVar(&o.listen, "listen", "localhost:8080", "address to serve the gateway on")
-	fs.StringVar(&o.adminListen, "admin-listen", "127.0.0.1:9090", "address to serve /healthz and /debug/vars on; empty turns it off")
+	fs.StringVar(&o.adminListen, "admin-listen", "127.0.0.1:9090", "address to serve /healthz, /metrics and /debug/vars on; empty turns it off")
 	fs.StringVar(&o.upstream, "upstream", "", "base URL of the upstream, e.g. http://127.0.0.1:3000 (required)")
 	fs.BoolVar(&o.keepToken, "keep-token", false, "forward the token header and login cookie to the upstream (default: removed)")
 	fs.BoolVar(&o.iframe, "iframe", false, "issue the login cookie with SameSite=None; Partitioned, for an upstream embedded in a cross-site iframe")
@@ -142,6 +147,7 @@ type gateway struct {
 	groupsJSON  bool
 	headers     identhdr.Names
 	strip       []string // configured identity header names, normalized
+	metrics     *prometheus.Registry
 
 	forwarded, exchanged, refused, refusedIdentity atomic.Uint64
 }
@@ -203,10 +209,13 @@ func newGateway(cfg jwtauth.Config, o options, logger *slog.Logger) (*gateway, e
 		seen[n] = h
 		g.strip = append(g.strip, n)
 	}
+	verifyHist, onVerify := newVerifyHistogram()
+	cfg.OnVerify = chainOnVerify(cfg.OnVerify, onVerify)
 	g.v, err = jwtauth.New(cfg)
 	if err != nil {
 		return nil, err
 	}
+	g.metrics = newMetrics(g, verifyHist)
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
@@ -238,10 +247,12 @@ func (g *gateway) handler() http.Handler {
 	})
 }
 
-// adminHandler serves GET /healthz and GET /debug/vars (expvar).
+// adminHandler serves GET /healthz, GET /metrics (Prometheus) and GET
+// /debug/vars (expvar).
 func (g *gateway) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", g.serveHealth)
+	mux.Handle("GET /metrics", metricsHandler(g.metrics))
 	mux.Handle("GET /debug/vars", expvar.Handler())
 	return mux
 }
