@@ -184,9 +184,9 @@ func TestVerifyAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	// 16 with Go 1.26: the decoded payload; the claims map (4: header,
+	// 17 with Go 1.26: the decoded payload; the claims map (4: header,
 	// directory, table, slots) and its nested object (2); three slabs
 	// the boxed strings, numbers and arrays point into; three arrays; the
-	// OrgRoles map (2); the Identity.
-	assert.LessOrEqual(t, total-floor, 16.0, "allocations per Verify beyond rsa.VerifyPKCS1v15 (%v)", floor)
+	// OrgRoles map (2); the Scopes slice; the Identity.
+	assert.LessOrEqual(t, total-floor, 17.0, "allocations per Verify beyond rsa.VerifyPKCS1v15 (%v)", floor)
 }

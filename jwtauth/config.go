@@ -93,8 +93,8 @@ type Config struct {
 	// never.
 	MaxStale time.Duration
 	// TokenCacheSize bounds the verified-token cache, in entries (beyond
-	// Grafana). 0 means 4096; negative turns the cache off. Tokens over
-	// 8 KiB are never cached.
+	// Grafana): it never holds more, whatever the size. 0 means 4096;
+	// negative turns the cache off. Tokens over 8 KiB are never cached.
 	TokenCacheSize int
 
 	// Algorithms lists the accepted "alg" header values, compared exactly.
@@ -158,12 +158,42 @@ type Config struct {
 	// TokenTypes lists the accepted "typ" header values (beyond Grafana;
 	// RFC 8725 §3.11 explicit typing, RFC 9068 "at+jwt" access tokens),
 	// compared case-insensitively, with or without an "application/"
-	// prefix. A token whose typ is absent or not listed is refused with
-	// ErrClaimMismatch, Claim "typ". nil accepts any typ, as Grafana does.
+	// prefix (RFC 7515 §4.1.9): "at+jwt" also accepts "AT+JWT" and
+	// "application/at+jwt". A token whose typ is absent or not listed is
+	// refused with ErrClaimMismatch, Claim "typ", after its signature is
+	// checked. A typ that is not a JSON string is ErrMalformed. nil
+	// accepts any typ, as Grafana does; an empty non-nil list, or an
+	// empty value, fails New.
+	//
+	// An API that takes RFC 9068 access tokens sets []string{"at+jwt"}:
+	// ID tokens, logout tokens and DPoP proofs signed by the same issuer
+	// are then refused, whatever their aud. This works only with an
+	// issuer that types its access tokens. What common providers send
+	// (access token / ID token):
+	//
+	//	Keycloak          JWT / JWT; at+jwt for clients with the per-client "at+jwt" option on (added 2025)
+	//	Auth0             JWT / JWT; at+jwt for APIs with the RFC 9068 token profile
+	//	Okta              none / none (custom authorization servers; the org server's tokens are for Okta only)
+	//	Microsoft Entra   JWT / JWT
+	//	Ory Hydra         JWT / JWT (JWT access-token strategy)
+	//	ZITADEL           JWT / JWT (JWT access tokens)
+	//
+	// "JWT" does not tell an access token from an ID token, so listing it
+	// adds nothing; with such issuers leave TokenTypes nil and tell tokens
+	// apart with ExpectClaims (an API-specific "aud"; Keycloak also puts
+	// "typ": "Bearer" or "ID" in the payload, which ExpectClaims can pin).
 	TokenTypes []string
 	// ResourceMetadataURL is this resource's RFC 9728 protected-resource
-	// metadata URL (beyond Grafana). When set, every WWW-Authenticate
-	// challenge carries resource_metadata="<it>". Default "" (none).
+	// metadata URL (beyond Grafana), where
+	// [Verifier.ResourceMetadataHandler] is mounted. When set, every
+	// WWW-Authenticate challenge of the Verifier's errors, 401 and 403
+	// alike (RequireScope's too), carries resource_metadata="<it>" (RFC
+	// 9728 §5.1), which is how clients such as Model Context Protocol
+	// ones find the authorization server. It must be an absolute https
+	// URL (http with InsecureAllowHTTP) with a host, no user info, no
+	// fragment, and no space, quote, backslash, control or non-ASCII
+	// byte; New fails otherwise. Under NewMulti it comes from config 0.
+	// Default "" (none).
 	ResourceMetadataURL string
 
 	// DPoP selects how DPoP (RFC 9449) proofs are handled (beyond Grafana).
@@ -220,12 +250,15 @@ type Config struct {
 	OnVerify func(ctx context.Context, e Event)
 
 	// Now is the clock for token times and key-cache timing. nil: time.Now.
+	// Under NewMulti each config may set its own (nil: config 0's).
 	Now func() time.Time
 	// ErrorHandler answers refused requests in Middleware. nil:
-	// DefaultErrorHandler.
+	// DefaultErrorHandler. Under NewMulti each config may set its own for
+	// the tokens routed to it (nil: config 0's); see NewMulti.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives one record per refused token (reason, claim, detail;
-	// never the token) and key-fetch events. nil: no logging.
+	// never the token) and key-fetch events. nil: no logging. Under
+	// NewMulti each config may set its own (nil: config 0's); see NewMulti.
 	Logger *slog.Logger
 
 	// ini links a Config from LoadINI or ParseINI (and the All forms) to

@@ -78,11 +78,11 @@
 //     (= padding tolerated, as AWS ALB sends; the signature is checked over the
 //     input as received and, only if that fails, unpadded). JSON serialization,
 //     JWE and anything with whitespace, +, / or % are ErrMalformed.
-//  2. Header. A JSON object with unique members; alg and kid strings.
+//  2. Header. A JSON object with unique members; alg, kid and typ strings.
 //     crit (no extension is understood, RFC 7515 §4.1.11), zip, b64 and
 //     enc are refused. jku, x5u, jwk, x5c and x5t are never used:
-//     keys come only from configuration (RFC 8725 §3.10). typ/cty are not
-//     checked.
+//     keys come only from configuration (RFC 8725 §3.10). cty is not
+//     checked; typ only with TokenTypes (after the signature, step 6).
 //  3. Payload. A JSON object, parsed strictly: duplicate members, invalid
 //     UTF-8, unpaired surrogates and nesting deeper than 64 are refused (RFC 7519
 //     §4, RFC 8259 §8.1), so no two parsers can read different claims from one
@@ -99,12 +99,16 @@
 //     in [1, n−1] (CVE-2022-21449 class); Ed25519 (RFC 8037); HMAC in constant
 //     time, only with secrets at least as long as the hash (RFC 7518 §3.2).
 //     A differential fuzz test checks the verdicts against go-jose.
+//     Then, with TokenTypes, typ must be one of them (RFC 8725 §3.11;
+//     "at+jwt" for RFC 9068 access tokens), else ErrClaimMismatch.
 //  7. Claims. exp, nbf, iat with a 60 s leeway (configurable), only
 //     when present (RequireExp makes exp mandatory); registered claims of the
 //     wrong JSON type are ErrMalformed; expect_claims: iss/sub byte for
 //     byte, aud any-of, others JSON-equal; sub required.
 //  8. Identity. Username/email claims or JMESPath paths, role, groups and
 //     org roles as Grafana maps them; role_attribute_strict gives 403.
+//     Scopes from scope or scp (a string or an array of strings, else
+//     ErrMalformed).
 //
 // Keys: private keys are never loaded (any PEM block containing PRIVATE, any
 // JWK with private members); RSA below 2048 bits, EC points off their curve or
@@ -119,7 +123,7 @@
 // proxy) sees it. Responses never echo the token, a claim or the error text;
 // logs name the reason, claim and a truncated, quoted detail, never the token.
 //
-// Not checked, by design: typ/cty, jti replay (no state), certificate
+// Not checked, by design: typ without TokenTypes, cty, jti replay (no state), certificate
 // dates and chains of CERTIFICATE/x5c keys, and control characters in
 // login, email or name (Grafana accepts them; sanitise before copying them into
 // headers, as examples/gateway does).

@@ -17,11 +17,17 @@ type Event struct {
 }
 
 // report passes the outcome of one verification, which started at start,
-// to Config.OnVerify.
+// to the OnVerify of the issuer the token was routed to, or config 0's.
 func (v *Verifier) report(ctx context.Context, start time.Time, is *issuer, id *Identity, err error, cached bool) {
+	hook := v.onVerify
 	e := Event{Identity: id, Err: err, Cached: cached, Duration: time.Since(start)}
 	if is != nil {
 		e.Issuer = is.iss
+		if is.onVerify != nil {
+			hook = is.onVerify
+		}
 	}
-	v.onVerify(ctx, e)
+	if hook != nil {
+		hook(ctx, e)
+	}
 }

@@ -2,6 +2,7 @@ package jwtauth_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -326,4 +327,25 @@ func ExampleConfig_onVerify() {
 	_, _ = v.Verify(context.Background(), iss.Sign(map[string]any{"sub": "u-1", "exp": 1700000000}))
 	fmt.Println(outcomes)
 	// Output: map[ErrExpired:1 ok:1 ok (cached):1]
+}
+
+// Stats encodes to JSON with lower camel case names, for expvar or a
+// health endpoint.
+func ExampleStats_json() {
+	iss := jwtauthtest.NewIssuer(t)
+	v, _ := jwtauth.New(iss.Config())
+	defer v.Close()
+	_, _ = v.Verify(context.Background(), iss.Sign(map[string]any{"sub": "u-1"}))
+	_, _ = v.Verify(context.Background(), "not-a-token")
+	v.OptionalMiddleware(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+
+	b, _ := json.Marshal(v.Stats())
+	var s struct {
+		Verified  uint64            `json:"verified"`
+		Refused   map[string]uint64 `json:"refused"`
+		Anonymous uint64            `json:"anonymous"`
+	}
+	_ = json.Unmarshal(b, &s)
+	fmt.Printf("%+v\n", s)
+	// Output: {Verified:1 Refused:map[ErrMalformed:1] Anonymous:1}
 }

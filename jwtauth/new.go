@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -41,11 +42,27 @@ func New(cfg Config) (*Verifier, error) {
 // a token whose iss names no configured issuer is refused with
 // [ErrClaimMismatch] before any key lookup or network I/O.
 //
-// HeaderName, URLLogin, CookieName, TokenExtractor, TokenCacheSize,
-// ErrorHandler, OnVerify, Logger and Now come from the first config; the others must leave them zero or
-// set them identically (ErrInvalidConfig otherwise). Errors name the config
-// index ("config 1"), or its section ("[auth.jwt.k8s]") for a Config from
-// [LoadINIAll] or [ParseINIAll].
+// Fields that belong to one issuer may differ from config to config; a
+// later config that leaves one of them zero gets config 0's:
+//   - Now is the clock of that issuer's token times and key cache;
+//   - Logger receives that issuer's key-fetch and mapping events and the
+//     refusals of tokens routed to it (refusals before routing, such as a
+//     missing token or an unknown iss, go to config 0's Logger);
+//   - ErrorHandler answers, in Middleware, the refusals of tokens routed to
+//     that issuer (refusals before routing go to config 0's);
+//   - OnVerify receives the events of tokens routed to that issuer (events
+//     before routing go to config 0's).
+//
+// HeaderName, URLLogin, CookieName, TokenExtractor and TokenCacheSize
+// decide how a request is read before any issuer is known, and
+// ResourceMetadataURL is the resource's own, so they are shared: a later
+// config must leave them zero or give the same value, compared as New
+// would use it (HeaderName case-insensitively,
+// TokenCacheSize after its default), and ErrInvalidConfig otherwise. A
+// function cannot be compared, so a later TokenExtractor is accepted only
+// when config 0 sets one too, and config 0's is used. Errors name the
+// config index ("config 1"), or its section ("[auth.jwt.k8s]") for a
+// Config from [LoadINIAll] or [ParseINIAll].
 func NewMulti(cfgs ...Config) (*Verifier, error) {
 	if len(cfgs) == 0 {
 		return nil, configErr("NewMulti needs at least one Config")
@@ -99,13 +116,10 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			_ = v.Close()
 		}
 	}()
-	// Fields of the v1 API whose behaviour is not built yet are refused,
-	// so that a config relying on them fails closed.
-	for i, cfg := range cfgs {
-		if err := notYetSupported(cfg); err != nil {
-			return nil, errorsFor(cfg, multi, i).whole("%v", err)
-		}
+	if err := checkChallengeConfig(cfgs); err != nil {
+		return nil, err
 	}
+	v.rs = resourceInfoOf(cfgs)
 	for i, cfg := range cfgs {
 		errs := errorsFor(cfg, multi, i)
 		if multi && i > 0 {
@@ -113,9 +127,24 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 				return nil, errs.whole("%v", err)
 			}
 		}
-		is, err := newIssuer(cfg, v.now, v.log, errs)
+		now, log := v.now, v.log
+		if cfg.Now != nil {
+			now = cfg.Now
+		}
+		if cfg.Logger != nil {
+			log = cfg.Logger
+		}
+		is, err := newIssuer(cfg, now, log, errs)
 		if err != nil {
 			return nil, err
+		}
+		is.log, is.onError, is.onVerify = log, v.onError, v.onVerify
+		if cfg.ErrorHandler != nil {
+			is.onError = cfg.ErrorHandler
+		}
+		if cfg.OnVerify != nil {
+			is.onVerify = cfg.OnVerify
+			v.hooked = true
 		}
 		v.issuers = append(v.issuers, is)
 		if multi {
@@ -128,40 +157,44 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			v.byIssuer[is.iss] = is
 		}
 	}
-	size := first.TokenCacheSize
-	if size == 0 {
-		size = defaultTokenCacheSize
+	if v.sc, err = newSender(cfgs, v.now); err != nil {
+		return nil, err
 	}
-	if size > 0 {
+	v.ch = buildChallenge(first, v.sc)
+	if size := cacheSize(first.TokenCacheSize); size > 0 {
 		v.cache = newTokenCache(size)
 	}
 	return v, nil
 }
 
-// sameShared checks that a later NewMulti config leaves the shared fields
-// zero or equal to the first config's.
+// sameShared checks that a later NewMulti config leaves the fields read
+// before routing zero or equal, as New would use them, to the first
+// config's.
 func sameShared(first, c Config) error {
 	switch {
-	case c.HeaderName != "" && c.HeaderName != first.HeaderName:
+	case c.HeaderName != "" && http.CanonicalHeaderKey(c.HeaderName) != http.CanonicalHeaderKey(cmp.Or(first.HeaderName, "Authorization")):
 		return errors.New("HeaderName differs from config 0")
 	case c.URLLogin && !first.URLLogin:
 		return errors.New("URLLogin differs from config 0")
 	case c.CookieName != "" && c.CookieName != first.CookieName:
 		return errors.New("CookieName differs from config 0")
-	case c.TokenCacheSize != 0 && c.TokenCacheSize != first.TokenCacheSize:
+	case c.TokenCacheSize != 0 && cacheSize(c.TokenCacheSize) != cacheSize(first.TokenCacheSize):
 		return errors.New("TokenCacheSize differs from config 0")
-	case c.ErrorHandler != nil:
-		return errors.New("ErrorHandler must be set on config 0 only")
-	case c.TokenExtractor != nil:
-		return errors.New("TokenExtractor must be set on config 0 only")
-	case c.OnVerify != nil:
-		return errors.New("OnVerify must be set on config 0 only")
-	case c.Logger != nil && c.Logger != first.Logger:
-		return errors.New("Logger differs from config 0")
-	case c.Now != nil:
-		return errors.New("Now must be set on config 0 only")
+	case c.TokenExtractor != nil && first.TokenExtractor == nil:
+		return errors.New("TokenExtractor is set but config 0 has none")
 	}
 	return nil
+}
+
+// cacheSize is the number of entries TokenCacheSize n gives; 0 is off.
+func cacheSize(n int) int {
+	switch {
+	case n == 0:
+		return defaultTokenCacheSize
+	case n < 0:
+		return 0
+	}
+	return n
 }
 
 // validToken reports whether s is a non-empty RFC 9110 token (header field
@@ -187,6 +220,9 @@ func validToken(s string) bool {
 func newIssuer(cfg Config, now func() time.Time, log *slog.Logger, errs configErrors) (_ *issuer, err error) {
 	is := &issuer{signUp: cfg.AutoSignUp}
 	if is.allowed, err = allowedAlgorithms(cfg.Algorithms, errs); err != nil {
+		return nil, err
+	}
+	if is.types, err = newTokenTypes(cfg.TokenTypes); err != nil {
 		return nil, err
 	}
 	exp, err := claims.ParseExpected(cfg.ExpectClaims)
@@ -397,20 +433,4 @@ func remoteConfigErr(err error, errs configErrors) error {
 		field = "JWKSetBearerTokenFile"
 	}
 	return errs.field(field, "%w", errors.Unwrap(named))
-}
-
-// notYetSupported names the first set Config field whose behaviour this
-// version does not implement.
-func notYetSupported(cfg Config) error {
-	switch {
-	case cfg.TokenTypes != nil:
-		return errors.New("TokenTypes is not supported yet")
-	case cfg.ResourceMetadataURL != "":
-		return errors.New("ResourceMetadataURL is not supported yet")
-	case cfg.DPoP != DPoPOff, cfg.DPoPProofMaxAge != 0, cfg.DPoPAlgorithms != nil, cfg.DPoPNonceKey != nil, cfg.PublicURL != "":
-		return errors.New("DPoP is not supported yet")
-	case cfg.CertBoundTokens, cfg.ClientCertHeader != "":
-		return errors.New("CertBoundTokens is not supported yet")
-	}
-	return nil
 }

@@ -148,12 +148,7 @@ func TestOnVerifyNewMulti(t *testing.T) {
 	a, b := jwtauthtest.NewIssuer(t), jwtauthtest.NewIssuer(t)
 	rec := &recorder{}
 	ca, cb := a.Config(), b.Config()
-	cb.OnVerify = rec.onVerify
-	_, err := jwtauth.NewMulti(ca, cb)
-	require.ErrorIs(t, err, jwtauth.ErrInvalidConfig)
-	assert.Contains(t, err.Error(), "OnVerify")
-
-	ca.OnVerify, cb.OnVerify = rec.onVerify, nil
+	ca.OnVerify = rec.onVerify
 	v, err := jwtauth.NewMulti(ca, cb)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = v.Close() })
@@ -165,6 +160,27 @@ func TestOnVerifyNewMulti(t *testing.T) {
 	require.Len(t, ev, 2)
 	assert.Equal(t, b.URL(), ev[0].Issuer)
 	assert.Equal(t, "", ev[1].Issuer, "an unknown iss is not routed")
+
+	// A later config may bring its own OnVerify (a loop over LoadINIAll
+	// setting one on each): it receives the events of its issuer, and
+	// config 0's keeps those of the others and of unrouted tokens.
+	own := &recorder{}
+	cb.OnVerify = own.onVerify
+	v2, err := jwtauth.NewMulti(ca, cb)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = v2.Close() })
+	_, err = v2.Verify(context.Background(), b.Sign(map[string]any{"sub": "u-3"}))
+	require.NoError(t, err)
+	_, err = v2.Verify(context.Background(), a.Sign(map[string]any{"sub": "u-4"}))
+	require.NoError(t, err)
+	_, _ = v2.Verify(context.Background(), "x")
+	evB := own.take()
+	require.Len(t, evB, 1)
+	assert.Equal(t, b.URL(), evB[0].Issuer)
+	ev = rec.take()
+	require.Len(t, ev, 2)
+	assert.Equal(t, a.URL(), ev[0].Issuer)
+	requireOnly(t, ev[1].Err, jwtauth.ErrMalformed)
 }
 
 func TestStatsJSON(t *testing.T) {

@@ -16,12 +16,13 @@ func (v *Verifier) OptionalMiddleware(next http.Handler) http.Handler {
 		panic("jwtauth: OptionalMiddleware called with a nil handler")
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := v.verifyRequest(r, true)
+		id, is, err := v.verifyRequest(r, true)
 		if err != nil {
-			v.onError(w, r, err)
+			v.errorHandler(is)(w, r, err)
 			return
 		}
 		if id != nil {
+			v.setNonce(w, r)
 			r = r.WithContext(NewContext(r.Context(), id))
 		}
 		next.ServeHTTP(w, r)

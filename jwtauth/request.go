@@ -6,28 +6,30 @@ import (
 	"time"
 )
 
-// verifyRequest finds the token of r and verifies it. With optional, a
-// request without a token is let through: it returns (nil, nil), counted
-// in Stats().Anonymous and neither logged nor reported to OnVerify.
-func (v *Verifier) verifyRequest(r *http.Request, optional bool) (*Identity, error) {
+// verifyRequest finds the token of r and verifies it, also returning the
+// issuer the token was routed to (nil when it was refused before routing).
+// With optional, a request without a token is let through: it returns
+// (nil, nil, nil), counted in Stats().Anonymous and neither logged nor
+// reported to OnVerify.
+func (v *Verifier) verifyRequest(r *http.Request, optional bool) (*Identity, *issuer, error) {
 	var start time.Time
-	if v.onVerify != nil {
+	if v.hooked {
 		start = time.Now()
 	}
 	token, err := v.token(r)
 	if err == nil {
-		return v.Verify(r.Context(), token)
+		return v.verifyFor(r.Context(), token, r)
 	}
 	if optional && errors.Is(err, ErrNoToken) {
 		v.anonymous.Add(1)
-		return nil, nil
+		return nil, nil, nil
 	}
 	v.refuse(r.Context(), nil, err)
 	err = v.withChallenge(err)
-	if v.onVerify != nil {
+	if v.hooked {
 		v.report(r.Context(), start, nil, nil, err, false)
 	}
-	return nil, err
+	return nil, nil, err
 }
 
 // token returns the token of r: from Config.TokenExtractor when set, else

@@ -57,8 +57,13 @@ var (
 //     30 s, at most 10 min).
 //
 // Errors returned by a Verifier whose Config sets ResourceMetadataURL also
-// carry resource_metadata="..." (RFC 9728 §5.1) in every challenge, and
-// with DPoP on, a DPoP challenge (RFC 9449 §7.1) is added. Headers that
+// carry resource_metadata="..." (RFC 9728 §5.1) in every challenge. With
+// DPoP on, a DPoP challenge with algs="..." (RFC 9449 §7.1) is added after
+// the Bearer one (which DPoPRequired leaves out), and the error attribute
+// goes on the challenge of the scheme the request used: a refused DPoP
+// proof gives DPoP error="invalid_dpop_proof", a missing or stale server
+// nonce DPoP error="use_dpop_nonce" with a fresh DPoP-Nonce header
+// (RFC 9449 §9). Headers that
 // describe the body (Content-Type, Content-Length, X-Content-Type-Options)
 // are left to the caller. A nil err sets nothing.
 func SetErrorHeaders(h http.Header, err error) {
@@ -95,31 +100,40 @@ func SetErrorHeaders(h http.Header, err error) {
 		code = "invalid_token"
 	}
 	h.Del("WWW-Authenticate")
-	dpopErr := errors.Is(err, ErrDPoP)
-	if ch == nil || ch.bearer {
+	// With DPoP on, Bearer (unless DPoPRequired) and DPoP challenges are
+	// both sent, and the error goes on the challenge of the scheme the
+	// request used, or on the only one offered; without a token, on
+	// neither (RFC 9449 §7.1, §7.2; Figures 15-18).
+	bearer := ch == nil || ch.bearer
+	dpop := ch != nil && ch.dpopAlgs != ""
+	dpopScheme := ve != nil && ve.dpopScheme
+	errOnDPoP := dpop && (dpopScheme || !bearer)
+	if bearer {
 		var b challengeBuilder
 		b.scheme("Bearer")
-		if !dpopErr {
+		if !errOnDPoP {
 			b.attr("error", code)
-		}
-		if status == http.StatusForbidden {
-			b.attr("scope", scope)
+			if status == http.StatusForbidden {
+				b.attr("scope", scope)
+			}
 		}
 		if ch != nil {
 			b.attr("resource_metadata", ch.resourceMetadata)
 		}
 		h.Add("WWW-Authenticate", b.String())
 	}
-	if ch != nil && ch.dpopAlgs != "" {
+	if dpop {
 		var b challengeBuilder
 		b.scheme("DPoP")
-		switch {
-		case dpopErr && nonce != "":
-			b.attr("error", "use_dpop_nonce")
-		case dpopErr:
-			b.attr("error", "invalid_dpop_proof")
-		case ve != nil && ve.dpopScheme || !ch.bearer:
-			b.attr("error", code)
+		if errOnDPoP {
+			switch {
+			case dpopScheme && errors.Is(err, ErrDPoP) && ve.Claim == "nonce":
+				b.attr("error", "use_dpop_nonce") // §9: with a fresh DPoP-Nonce
+			case dpopScheme && errors.Is(err, ErrDPoP):
+				b.attr("error", "invalid_dpop_proof") // the proof fails a §4.3 check
+			default:
+				b.attr("error", code)
+			}
 			if status == http.StatusForbidden {
 				b.attr("scope", scope)
 			}

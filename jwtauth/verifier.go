@@ -2,7 +2,6 @@ package jwtauth
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/jwtgate/jwtgate/claims"
 	"github.com/jwtgate/jwtgate/internal/jsonx"
@@ -37,11 +35,15 @@ type Verifier struct {
 	now        func() time.Time
 	cache      *tokenCache
 	ch         *challenge // WWW-Authenticate additions; nil when none
+	sc         *sender    // DPoP and certificate-bound tokens; nil when both are off
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
+	// rs is what ResourceMetadataHandler reports beyond the issuers.
+	rs resourceInfo
 
 	extractor func(r *http.Request) (string, error) // Config.TokenExtractor; nil: extract
-	onVerify  func(ctx context.Context, e Event)    // Config.OnVerify; nil: off
+	onVerify  func(ctx context.Context, e Event)    // config 0's OnVerify; nil: off
+	hooked    bool                                  // some config sets OnVerify
 	anonymous atomic.Uint64                         // requests without a token let through by OptionalMiddleware
 
 	refused   [len(reasons)]atomic.Uint64
@@ -57,9 +59,13 @@ type issuer struct {
 	remote     *jwks.Remote
 	sourceName string
 	allowed    uint32 // bit i: keys.Algorithms[i] allowed
+	types      tokenTypes
 	validator  claims.Validator
 	mapper     *claims.Mapper
 	signUp     bool
+	log        *slog.Logger // NewMulti: this config's Logger, else config 0's
+	onError    func(w http.ResponseWriter, r *http.Request, err error)
+	onVerify   func(ctx context.Context, e Event) // OnVerify for tokens routed here
 
 	verified atomic.Uint64 // Stats().Verified is the sum over issuers
 	refused  atomic.Uint64
@@ -68,27 +74,46 @@ type issuer struct {
 // Verify verifies a raw compact JWS (without "Bearer ") and returns the
 // identity it carries. The checks, in order: size cap, compact form and
 // header, the issuer (NewMulti), alg allow-list, key lookup by kid,
-// signature, registered and expected claims, sub, identity mapping.
+// signature, typ (TokenTypes), registered and expected claims, sub,
+// identity mapping and scopes.
 //
 // A failure is a *ValidationError matching exactly one sentinel with
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
 // matches ctx.Err().
+//
+// With DPoP on, a DPoP-bound token (cnf.jkt), and under DPoPRequired any
+// token, is refused with ErrDPoP: its proof can only be checked against
+// the request, by VerifyRequest or Middleware. Likewise a certificate-bound
+// token under CertBoundTokens is refused with ErrCertBinding.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) {
+	id, _, err := v.verifyFor(ctx, token, nil)
+	return id, err
+}
+
+// verifyFor is Verify, with the token's sender constraints (DPoP proof,
+// client certificate) checked against r after the token itself verified
+// (cache hits included); r is nil for Verify. It also returns the issuer
+// the token was routed to (nil when it was refused before routing).
+func (v *Verifier) verifyFor(ctx context.Context, token string, r *http.Request) (*Identity, *issuer, error) {
 	var start time.Time
-	if v.onVerify != nil {
+	if v.hooked {
 		start = time.Now()
 	}
 	id, is, cached, err := v.verifyToken(ctx, token)
+	dpop := v.dpopScheme(r)
+	if err == nil && v.sc != nil {
+		err = v.sc.check(r, dpop, token, id)
+	}
 	if err != nil {
 		v.refuse(ctx, is, err)
-		id, err = nil, v.withChallenge(err)
+		id, err = nil, v.withChallenge(v.sc.annotate(err, dpop))
 	} else {
 		is.verified.Add(1)
 	}
-	if v.onVerify != nil {
+	if v.hooked {
 		v.report(ctx, start, is, id, err, cached)
 	}
-	return id, err
+	return id, is, err
 }
 
 // verifyToken answers from the verified-token cache when it can, and
@@ -106,6 +131,15 @@ func (v *Verifier) verifyToken(ctx context.Context, token string) (_ *Identity, 
 	return id, is, false, err
 }
 
+// errorHandler is the ErrorHandler for a refusal of a token routed to is
+// (nil: refused before routing).
+func (v *Verifier) errorHandler(is *issuer) func(w http.ResponseWriter, r *http.Request, err error) {
+	if is != nil && is.onError != nil {
+		return is.onError
+	}
+	return v.onError
+}
+
 func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	i := reasonIndex(err)
 	if i >= 0 {
@@ -118,7 +152,11 @@ func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	if errors.Is(err, ErrNoToken) {
 		level = slog.LevelDebug
 	}
-	if !v.log.Enabled(ctx, level) {
+	log := v.log
+	if is != nil && is.log != nil {
+		log = is.log
+	}
+	if !log.Enabled(ctx, level) {
 		return
 	}
 	attrs := []slog.Attr{slog.String("reason", ReasonName(err))}
@@ -137,7 +175,7 @@ func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	if is != nil && is.iss != "" && v.multi {
 		attrs = append(attrs, slog.String("issuer", is.iss))
 	}
-	v.log.LogAttrs(ctx, level, "jwt refused", attrs...)
+	log.LogAttrs(ctx, level, "jwt refused", attrs...)
 }
 
 // withChallenge returns err carrying the Verifier's challenge attributes
@@ -221,6 +259,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if !ok {
 		return nil, is, fail(ErrSignature, "", "signature does not verify with "+plural(len(ks), "key")+" of kid "+quote(t.KID))
 	}
+	if err := is.types.check(t.Typ); err != nil {
+		return nil, is, err
+	}
 
 	if err := is.validator.Validate(c); err != nil {
 		return nil, is, claimError(err)
@@ -233,6 +274,10 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if err != nil {
 		return nil, is, claimError(err)
 	}
+	scopes, err := scopesOf(c)
+	if err != nil {
+		return nil, is, err
+	}
 	id := &Identity{
 		Subject:        sub,
 		Login:          m.Login,
@@ -244,9 +289,11 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		OrgRoles:       m.OrgRoles,
 		AllowSignUp:    is.signUp,
 		Claims:         c,
+		Scopes:         scopes,
 		payload:        t.Payload,
 	}
 	id.Issuer, _ = c["iss"].(string)
+	id.Confirmation, _ = c["cnf"].(map[string]any)
 	if exp, ok := c["exp"].(float64); ok {
 		id.ExpiresAt = time.Unix(int64(exp), 0)
 	}
@@ -349,20 +396,6 @@ func claimError(err error) error {
 		reason = ErrMalformed
 	}
 	return &ValidationError{Reason: reason, Claim: ce.Claim, Detail: ce.Detail}
-}
-
-// sameKey reports whether two Key.Public values are the same key object.
-func sameKey(a, b any) bool {
-	switch x := a.(type) {
-	case []byte:
-		y, ok := b.([]byte)
-		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
-	case ed25519.PublicKey:
-		y, ok := b.(ed25519.PublicKey)
-		return ok && len(x) == len(y) && unsafe.SliceData(x) == unsafe.SliceData(y)
-	default:
-		return a == b // pointers
-	}
 }
 
 // Close stops background work (remote key refreshes) of every issuer. It

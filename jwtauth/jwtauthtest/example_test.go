@@ -2,6 +2,7 @@ package jwtauthtest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -110,4 +111,64 @@ func ExampleIssuer_Rotate() {
 	// <nil> 1
 	// <nil> 2
 	// <nil> [jwtauthtest-1 jwtauthtest-2]
+}
+
+func ExampleIssuer_URL() {
+	iss := jwtauthtest.NewIssuer(t)
+	resp, err := iss.Client().Get(iss.URL() + "/.well-known/openid-configuration")
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Issuer  string `json:"issuer"`
+		JWKSURI string `json:"jwks_uri"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&doc)
+	fmt.Println(resp.StatusCode, doc.Issuer == iss.URL(), doc.JWKSURI == iss.URL()+"/jwks")
+	// Output: 200 true true
+}
+
+func ExampleIssuer_Client() {
+	iss := jwtauthtest.NewIssuer(t)
+	// The server's certificate is made for the test: Client trusts it,
+	// http.DefaultClient does not.
+	resp, err := iss.Client().Get(iss.URL() + "/jwks")
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"), iss.Fetches())
+	// Output: 200 application/json 1
+}
+
+func ExampleIssuer_Config() {
+	iss := jwtauthtest.NewIssuer(t)
+	cfg := iss.Config()
+	fmt.Println(cfg.OIDCIssuerURL == iss.URL(), cfg.HTTPClient == iss.Client(), cfg.ExpectClaims["iss"] == iss.URL())
+
+	// Add what the service under test configures, then build its Verifier.
+	cfg.ExpectClaims["aud"] = "my-api"
+	cfg.RoleAttributePath = "role"
+	v, err := jwtauth.New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	defer v.Close()
+	id, err := v.Verify(context.Background(), iss.Sign(map[string]any{"sub": "u-1", "aud": "my-api", "role": "Editor"}))
+	fmt.Println(id.Role, err)
+	// Output:
+	// true true true
+	// Editor <nil>
+}
+
+func ExampleIssuer_Fetches() {
+	iss := jwtauthtest.NewIssuer(t)
+	v, _ := jwtauth.New(iss.Config())
+	defer v.Close()
+	for range 3 {
+		_, _ = v.Verify(context.Background(), iss.Sign(map[string]any{"sub": "u-1"}))
+	}
+	fmt.Println(iss.Fetches()) // the key set is cached after the first fetch
+	// Output: 1
 }
