@@ -26,16 +26,16 @@ func buildChallenge(cfg Config, s *sender) *challenge {
 // checkChallengeConfig validates the fields buildChallenge reads. They
 // describe the whole Verifier, so under NewMulti they come from config 0
 // and the other configs leave them zero or equal.
-func checkChallengeConfig(cfgs []Config) error {
+func checkChallengeConfig(cfgs []Config, errs []configErrors) error {
 	first := cfgs[0]
 	for i, c := range cfgs[1:] {
 		if c.ResourceMetadataURL != "" && c.ResourceMetadataURL != first.ResourceMetadataURL {
-			return configErr("config %d: ResourceMetadataURL differs from config 0", i+1)
+			return errs[i+1].field("ResourceMetadataURL", "differs from %s", errs[0].label(0))
 		}
 	}
 	if first.ResourceMetadataURL != "" {
 		if err := checkPublicURL(first.ResourceMetadataURL, allowHTTP(cfgs)); err != nil {
-			return configErr("ResourceMetadataURL: %v", err)
+			return errs[0].field("ResourceMetadataURL", "%v", err)
 		}
 	}
 	return nil

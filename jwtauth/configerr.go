@@ -107,6 +107,15 @@ func (e configErrors) whole(format string, args ...any) error {
 	return fmt.Errorf("%w: %s%w", ErrInvalidConfig, e.section().Prefix(), detail)
 }
 
+// label names the Config in a message about another one: "[auth.jwt]",
+// or "config i" for a Config written in Go.
+func (e configErrors) label(i int) string {
+	if e.src != nil {
+		return "[" + e.src.sec.Name + "]"
+	}
+	return fmt.Sprintf("config %d", i)
+}
+
 // names is name for each field, as arguments for a format.
 func (e configErrors) names(fields ...string) []any {
 	out := make([]any, len(fields))

@@ -56,20 +56,22 @@ type sender struct {
 // newSender validates the sender-constraint fields of cfgs (they apply to
 // the whole Verifier, so under NewMulti only config 0 may set them) and
 // returns nil when neither DPoP nor CertBoundTokens is on.
-func newSender(cfgs []Config, now func() time.Time) (*sender, error) {
+func newSender(cfgs []Config, now func() time.Time, errs []configErrors) (*sender, error) {
 	first := cfgs[0]
 	for i, c := range cfgs[1:] {
 		if c.DPoP != DPoPOff || c.DPoPProofMaxAge != 0 || c.DPoPAlgorithms != nil || c.DPoPNonceKey != nil ||
 			c.PublicURL != "" || c.CertBoundTokens || c.ClientCertHeader != "" {
-			return nil, configErr("config %d: DPoP, DPoPProofMaxAge, DPoPAlgorithms, DPoPNonceKey, PublicURL, "+
-				"CertBoundTokens and ClientCertHeader apply to the whole Verifier: set them on config 0 only", i+1)
+			e := errs[i+1]
+			return nil, e.whole("%s, %s, %s, %s, %s, %s and %s apply to the whole Verifier: set them on %s only",
+				append(e.names("DPoP", "DPoPProofMaxAge", "DPoPAlgorithms", "DPoPNonceKey", "PublicURL", "CertBoundTokens", "ClientCertHeader"), errs[0].label(0))...)
 		}
 	}
-	if err := dpopFieldsNeedDPoP(first); err != nil {
+	e := errs[0]
+	if err := dpopFieldsNeedDPoP(first, e); err != nil {
 		return nil, err
 	}
 	if first.ClientCertHeader != "" && !first.CertBoundTokens {
-		return nil, configErr("ClientCertHeader is set but CertBoundTokens is false")
+		return nil, e.field("ClientCertHeader", "set, but %s is false", e.name("CertBoundTokens"))
 	}
 	if first.DPoP == DPoPOff && !first.CertBoundTokens {
 		return nil, nil
@@ -77,18 +79,18 @@ func newSender(cfgs []Config, now func() time.Time) (*sender, error) {
 	s := &sender{dpop: first.DPoP, now: now, certBound: first.CertBoundTokens}
 	if first.ClientCertHeader != "" {
 		if !validToken(first.ClientCertHeader) {
-			return nil, configErr("ClientCertHeader %q is not a valid header name", first.ClientCertHeader)
+			return nil, e.field("ClientCertHeader", "%q is not a valid header name", first.ClientCertHeader)
 		}
 		s.certHeader = http.CanonicalHeaderKey(first.ClientCertHeader)
 		if s.certHeader == "Authorization" || s.certHeader == "Dpop" {
-			return nil, configErr("ClientCertHeader %q is a header the request's credentials use", first.ClientCertHeader)
+			return nil, e.field("ClientCertHeader", "%q is a header the request's credentials use", first.ClientCertHeader)
 		}
 	}
 	if s.dpop == DPoPOff {
 		return s, nil
 	}
 	if s.dpop != DPoPAllowed && s.dpop != DPoPRequired {
-		return nil, configErr("DPoP: unknown mode %d", int(s.dpop))
+		return nil, e.field("DPoP", "unknown mode %d", int(s.dpop))
 	}
 
 	s.maxAge = first.DPoPProofMaxAge
@@ -96,7 +98,7 @@ func newSender(cfgs []Config, now func() time.Time) (*sender, error) {
 	case s.maxAge == 0:
 		s.maxAge = defaultDPoPProofMaxAge
 	case s.maxAge < time.Second:
-		return nil, configErr("DPoPProofMaxAge %v is below 1s; leave it 0 for the default 5m", first.DPoPProofMaxAge)
+		return nil, e.field("DPoPProofMaxAge", "%v is below 1s (unset, it is 5m)", first.DPoPProofMaxAge)
 	}
 	// Config.Leeway: 0 means 60s, negative none (as claims.Validator reads it).
 	s.leeway = first.Leeway
@@ -110,18 +112,18 @@ func newSender(cfgs []Config, now func() time.Time) (*sender, error) {
 	if names == nil {
 		names = defaultDPoPAlgorithms
 	} else if len(names) == 0 {
-		return nil, configErr("DPoPAlgorithms is empty; leave it nil for the default list")
+		return nil, e.field("DPoPAlgorithms", "empty; leave it nil for the default list")
 	}
 	for _, n := range names {
 		a, ok := asymmetricAlgs[n]
 		switch {
 		case ok:
 		case strings.EqualFold(n, "none"):
-			return nil, configErr("DPoPAlgorithms: %q is never allowed", n)
+			return nil, e.field("DPoPAlgorithms", "%q is never allowed", n)
 		case keys.AlgorithmIndex(n) >= 0:
-			return nil, configErr("DPoPAlgorithms: %q is symmetric; a DPoP proof needs an asymmetric algorithm (RFC 9449 §4.2)", n)
+			return nil, e.field("DPoPAlgorithms", "%q is symmetric; a DPoP proof needs an asymmetric algorithm (RFC 9449 §4.2)", n)
 		default:
-			return nil, configErr("DPoPAlgorithms: unknown algorithm %q", n)
+			return nil, e.field("DPoPAlgorithms", "unknown algorithm %q", n)
 		}
 		if !slices.Contains(s.algs, a) {
 			s.algs = append(s.algs, a)
@@ -135,14 +137,14 @@ func newSender(cfgs []Config, now func() time.Time) (*sender, error) {
 
 	if first.DPoPNonceKey != nil {
 		if len(first.DPoPNonceKey) < minDPoPNonceKeyBytes {
-			return nil, configErr("DPoPNonceKey is %d bytes; it needs at least %d random bytes", len(first.DPoPNonceKey), minDPoPNonceKeyBytes)
+			return nil, e.field("DPoPNonceKey", "%d bytes; it needs at least %d random bytes", len(first.DPoPNonceKey), minDPoPNonceKeyBytes)
 		}
 		s.nonceKey = slices.Clone(first.DPoPNonceKey)
 	}
 	if first.PublicURL != "" {
 		o, err := publicOrigin(first.PublicURL)
 		if err != nil {
-			return nil, configErr("PublicURL: %v", err)
+			return nil, e.field("PublicURL", "%v", err)
 		}
 		s.origin = o
 	}
@@ -152,7 +154,7 @@ func newSender(cfgs []Config, now func() time.Time) (*sender, error) {
 
 // dpopFieldsNeedDPoP refuses DPoP settings that would do nothing because
 // DPoP is off: a config that sets them expects proofs to be checked.
-func dpopFieldsNeedDPoP(c Config) error {
+func dpopFieldsNeedDPoP(c Config, errs configErrors) error {
 	if c.DPoP != DPoPOff {
 		return nil
 	}
@@ -166,7 +168,7 @@ func dpopFieldsNeedDPoP(c Config) error {
 		{"PublicURL", c.PublicURL != ""},
 	} {
 		if f.on {
-			return configErr("%s is set but DPoP is DPoPOff", f.name)
+			return errs.field(f.name, "set, but %s is off", errs.name("DPoP"))
 		}
 	}
 	return nil

@@ -26,7 +26,7 @@ func FuzzDPoPProof(f *testing.F) {
 	}
 	at := time.Unix(rfc9449Figure13IAT, 0)
 	f.Fuzz(func(t *testing.T, proof string) {
-		s, err := newSender([]Config{{DPoP: DPoPAllowed}}, func() time.Time { return at })
+		s, err := newSender([]Config{{DPoP: DPoPAllowed}}, func() time.Time { return at }, []configErrors{{}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -106,7 +106,7 @@ func TestDPoPVectorRFC9449Figure13(t *testing.T) {
 	require.Equal(t, rfc9449Figure14ATH, base64.RawURLEncoding.EncodeToString(sum[:]), "ath of Figure 14")
 
 	at := time.Unix(rfc9449Figure13IAT, 0).Add(30 * time.Second)
-	s, err := newSender([]Config{{DPoP: DPoPAllowed}}, func() time.Time { return at })
+	s, err := newSender([]Config{{DPoP: DPoPAllowed}}, func() time.Time { return at }, []configErrors{{}})
 	require.NoError(t, err)
 	r := httptest.NewRequest(rfc9449Figure13Method, rfc9449Figure13URL, nil)
 	r.Header.Set("DPoP", rfc9449Figure13)
@@ -117,7 +117,7 @@ func TestDPoPVectorRFC9449Figure13(t *testing.T) {
 	require.Equal(t, "jti", err.(*ValidationError).Claim)
 
 	// The same proof for another token, method, URI or key fails.
-	s, _ = newSender([]Config{{DPoP: DPoPAllowed}}, func() time.Time { return at })
+	s, _ = newSender([]Config{{DPoP: DPoPAllowed}}, func() time.Time { return at }, []configErrors{{}})
 	require.ErrorIs(t, s.checkProof(r, rfc9449Figure13Token+"x", rfc9449JKT), ErrDPoP)
 	require.ErrorIs(t, s.checkProof(r, rfc9449Figure13Token, rfc7638Thumb), ErrDPoP)
 	post := httptest.NewRequest("POST", rfc9449Figure13URL, nil)

@@ -102,3 +102,62 @@ func TestNewMulti_iniErrors(t *testing.T) {
 }
 
 func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
+
+// The v1 fields' checks in New speak in ini terms too, and a section using
+// all of them builds a Verifier.
+func TestNew_iniErrorsV1(t *testing.T) {
+	src := "[auth.jwt]\nenabled = true\njwk_set_url = https://idp.example.com/jwks\n"
+	for _, tc := range []struct{ name, ini, want string }{
+		{"resource metadata over http", "resource_metadata_url = http://api.example.com/md\n",
+			`line 4: [auth.jwt] resource_metadata_url: "http://api.example.com/md" must be https (http needs InsecureAllowHTTP)`},
+		{"DPoP setting with DPoP off", "dpop_algorithms = ES256\n",
+			`line 4: [auth.jwt] dpop_algorithms: set, but dpop is off`},
+		{"proof max age", "dpop = allowed\ndpop_proof_max_age = 500ms\n",
+			`line 5: [auth.jwt] dpop_proof_max_age: 500ms is below 1s (unset, it is 5m)`},
+		{"cert header without binding", "client_cert_header = X-Client-Cert\n",
+			`line 4: [auth.jwt] client_cert_header: set, but cert_bound_tokens is false`},
+		{"token type", "token_types = [\"at jwt\"]\n",
+			`line 4: [auth.jwt] token_types: "at jwt" is not a media type such as "at+jwt"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := jwtauth.ParseINI([]byte(src+tc.ini), nil)
+			require.NoError(t, err)
+			_, err = jwtauth.New(cfg)
+			require.ErrorIs(t, err, jwtauth.ErrInvalidConfig)
+			assert.EqualError(t, err, "jwtauth: invalid config: "+tc.want)
+		})
+	}
+
+	multi := src + "expect_claims = {\"iss\": \"https://idp.example.com\"}\nresource_metadata_url = https://api.example.com/md\n\n[auth.jwt.b]\nenabled = true\noidc_issuer_url = https://b.example\n"
+	for _, tc := range []struct{ name, ini, want string }{
+		{"DPoP on a later section", "dpop = required\n",
+			`line 7: [auth.jwt.b]: dpop, dpop_proof_max_age, dpop_algorithms, dpop_nonce_key, public_url, cert_bound_tokens and client_cert_header apply to the whole Verifier: set them on [auth.jwt] only`},
+		{"resource metadata differs", "resource_metadata_url = https://other.example/md\n",
+			`line 10: [auth.jwt.b] resource_metadata_url: differs from [auth.jwt]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfgs, err := jwtauth.ParseINIAll([]byte(multi+tc.ini), nil)
+			require.NoError(t, err)
+			_, err = jwtauth.NewMulti(cfgs...)
+			require.ErrorIs(t, err, jwtauth.ErrInvalidConfig)
+			assert.EqualError(t, err, "jwtauth: invalid config: "+tc.want)
+		})
+	}
+
+	t.Run("all v1 keys", func(t *testing.T) {
+		cfg, err := jwtauth.ParseINI([]byte(src+`token_types = at+jwt
+resource_metadata_url = https://api.example.com/.well-known/oauth-protected-resource
+dpop = allowed
+dpop_proof_max_age = 2m
+dpop_algorithms = ES256, EdDSA
+dpop_nonce_key = MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
+public_url = https://api.example.com
+cert_bound_tokens = true
+client_cert_header = X-Client-Cert
+`), nil)
+		require.NoError(t, err)
+		v, err := jwtauth.New(cfg)
+		require.NoError(t, err)
+		require.NoError(t, v.Close())
+	})
+}

@@ -14,9 +14,7 @@ import (
 	"github.com/jwtgate/jwtgate/jwtauth"
 )
 
-// The v1 Config fields have ini keys and GF_AUTH_JWT_* overrides. New
-// refuses these fields until their behaviour is built, so these tests stop
-// at the loaded Config.
+// The v1 Config fields have ini keys and GF_AUTH_JWT_* overrides.
 func TestParseINI_v1Keys(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef!")
 	cfg, err := jwtauth.ParseINI([]byte(`[auth.jwt]

@@ -116,12 +116,16 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			_ = v.Close()
 		}
 	}()
-	if err := checkChallengeConfig(cfgs); err != nil {
+	errs := make([]configErrors, len(cfgs))
+	for i, cfg := range cfgs {
+		errs[i] = errorsFor(cfg, multi, i)
+	}
+	if err := checkChallengeConfig(cfgs, errs); err != nil {
 		return nil, err
 	}
 	v.rs = resourceInfoOf(cfgs)
 	for i, cfg := range cfgs {
-		errs := errorsFor(cfg, multi, i)
+		errs := errs[i]
 		if multi && i > 0 {
 			if err := sameShared(first, cfg); err != nil {
 				return nil, errs.whole("%v", err)
@@ -157,7 +161,7 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 			v.byIssuer[is.iss] = is
 		}
 	}
-	if v.sc, err = newSender(cfgs, v.now); err != nil {
+	if v.sc, err = newSender(cfgs, v.now, errs); err != nil {
 		return nil, err
 	}
 	v.ch = buildChallenge(first, v.sc)
@@ -222,7 +226,7 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger, errs configEr
 	if is.allowed, err = allowedAlgorithms(cfg.Algorithms, errs); err != nil {
 		return nil, err
 	}
-	if is.types, err = newTokenTypes(cfg.TokenTypes); err != nil {
+	if is.types, err = newTokenTypes(cfg.TokenTypes, errs); err != nil {
 		return nil, err
 	}
 	exp, err := claims.ParseExpected(cfg.ExpectClaims)

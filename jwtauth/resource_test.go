@@ -120,7 +120,7 @@ func TestResourceMetadataMulti(t *testing.T) {
 	require.NoError(t, err)
 	_, err = jwtauth.NewMulti(cfg(a, "https://a.example", rmURL), cfg(b, "https://b.example", "https://other.example/md"))
 	require.ErrorIs(t, err, jwtauth.ErrInvalidConfig)
-	assert.Contains(t, err.Error(), "ResourceMetadataURL differs")
+	assert.Contains(t, err.Error(), "ResourceMetadataURL: differs from config 0")
 }
 
 func TestResourceMetadataURLConfig(t *testing.T) {

@@ -14,18 +14,18 @@ const mediaPrefix = "application/"
 // newTokenTypes validates Config.TokenTypes. nil stays nil (any typ); an
 // empty non-nil list, an empty value or one with spaces or control
 // characters fails.
-func newTokenTypes(list []string) (tokenTypes, error) {
+func newTokenTypes(list []string, errs configErrors) (tokenTypes, error) {
 	if list == nil {
 		return nil, nil
 	}
 	if len(list) == 0 {
-		return nil, configErr("TokenTypes is empty; leave it nil to accept any typ")
+		return nil, errs.field("TokenTypes", "empty; leave it nil to accept any typ")
 	}
 	tt := make(tokenTypes, 0, len(list))
 	for _, s := range list {
 		t := withoutMediaPrefix(s)
 		if t == "" || strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-			return nil, configErr("TokenTypes: %q is not a media type such as \"at+jwt\"", s)
+			return nil, errs.field("TokenTypes", "%q is not a media type such as \"at+jwt\"", s)
 		}
 		tt = append(tt, strings.ToLower(t))
 	}
