@@ -14,7 +14,7 @@ import (
 
 	"gopkg.in/ini.v1"
 
-	"github.com/jwtgate/jwtgate/keys"
+	"github.com/jwtgate/jwtgate/internal/algs"
 )
 
 // LoadINI reads the [auth.jwt] section of the grafana.ini-style file at
@@ -1046,18 +1046,18 @@ func iniRole(v string) error {
 }
 
 func iniAlgorithm(a string) error {
-	if keys.KnownAlgorithm(a) {
+	if algs.Index(a) >= 0 {
 		return nil
 	}
 	if strings.EqualFold(a, "none") {
 		return errors.New(`"none" is never allowed`)
 	}
-	for _, k := range keys.Algorithms {
+	for _, k := range algs.Names() {
 		if strings.EqualFold(a, k) {
 			return fmt.Errorf("unknown algorithm %s; names are case-sensitive: did you mean %s?", iniQuote(a), k)
 		}
 	}
-	return fmt.Errorf("unknown algorithm %s (known: %s)", iniQuote(a), strings.Join(keys.Algorithms, ", "))
+	return fmt.Errorf("unknown algorithm %s (known: %s)", iniQuote(a), strings.Join(algs.Names(), ", "))
 }
 
 func iniExpectClaims(v string) (map[string]any, error) {

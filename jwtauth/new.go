@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/algs"
 	"github.com/jwtgate/jwtgate/jwks"
 	"github.com/jwtgate/jwtgate/keys"
 )
@@ -175,19 +176,19 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 	is := &issuer{signUp: cfg.AutoSignUp}
 
 	// Algorithms.
-	algs := cfg.Algorithms
-	if algs == nil {
-		algs = keys.Algorithms
-	} else if len(algs) == 0 {
+	allowed := cfg.Algorithms
+	if allowed == nil {
+		allowed = algs.Names()
+	} else if len(allowed) == 0 {
 		return nil, configErr("Algorithms is empty; leave it nil for the default list")
 	}
-	for _, a := range algs {
+	for _, a := range allowed {
 		if strings.EqualFold(a, "none") {
 			return nil, configErr("Algorithms: %q is never allowed", a)
 		}
-		i := keys.AlgorithmIndex(a)
+		i := algs.Index(a)
 		if i < 0 {
-			return nil, configErr("Algorithms: unknown algorithm %q (known: %s)", a, strings.Join(keys.Algorithms, ", "))
+			return nil, configErr("Algorithms: unknown algorithm %q (known: %s)", a, strings.Join(algs.Names(), ", "))
 		}
 		is.allowed |= 1 << i
 	}

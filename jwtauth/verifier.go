@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/algs"
 	"github.com/jwtgate/jwtgate/internal/jsonx"
 	"github.com/jwtgate/jwtgate/internal/jws"
 	"github.com/jwtgate/jwtgate/jwks"
@@ -51,7 +52,7 @@ type issuer struct {
 	static     *keys.Set
 	remote     *jwks.Remote
 	sourceName string
-	allowed    uint32 // bit i: keys.Algorithms[i] allowed
+	allowed    uint32 // bit i: algs.Name(i) allowed
 	validator  claims.Validator
 	mapper     *claims.Mapper
 	signUp     bool
@@ -164,11 +165,11 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if err != nil {
 		return nil, nil, err
 	}
-	ai := keys.AlgorithmIndex(t.Alg)
+	ai := algs.Index(t.Alg)
 	if ai < 0 || is.allowed&(1<<ai) == 0 {
 		return nil, is, fail(ErrAlgorithm, "alg", "alg "+quote(t.Alg)+" not allowed")
 	}
-	alg := keys.AlgorithmName(ai) // canonical string, not sharing the token's memory
+	alg := algs.Name(ai) // canonical string, not sharing the token's memory
 
 	ks, err := is.source.KeysFor(ctx, t.KID, alg)
 	if err != nil {
@@ -225,7 +226,7 @@ func unsecured(token string) bool {
 	if err != nil {
 		return errors.Is(err, jws.ErrNoAlg)
 	}
-	return keys.AlgorithmIndex(t.Alg) < 0
+	return algs.Index(t.Alg) < 0
 }
 
 // route picks the issuer of a token: the only one, or (NewMulti) the one

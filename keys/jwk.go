@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtgate/jwtgate/internal/algs"
 )
 
 // Bounds on the work ParseJWKS does. Remote documents are already capped
@@ -59,8 +61,9 @@ var x509Members = []string{"x5c", "x5u", "x5t", "x5t#S256"}
 //   - has a "use" other than "sig" (for example "enc"), or a "key_ops" that is
 //     not an array of distinct strings including "verify" (RFC 7517 §4.2,
 //     §4.3);
-//   - has an "alg" that is not one of [Algorithms] or that its key cannot
-//     verify (see [CanVerify]), or no "alg" and a key that verifies no
+//   - has an "alg" that is not a JWS algorithm jwtgate verifies (EdDSA,
+//     HS*, RS*, ES*, PS*) or that its key cannot verify (see [Key]), or no
+//     "alg" and a key that verifies no
 //     algorithm at all (an HMAC secret shorter than 32 bytes, RFC 7518 §3.2);
 //   - encodes a member in anything but unpadded base64url without line
 //     breaks and with zero trailing bits (RFC 7515 §2);
@@ -221,7 +224,7 @@ func parseJWK(raw json.RawMessage) (Key, *Skipped) {
 	if reason := checkKeyOps(m); reason != "" {
 		return Key{}, skipf(m, "%s", reason)
 	}
-	if has.alg && !KnownAlgorithm(f.alg) {
+	if has.alg && algs.Index(f.alg) < 0 {
 		return Key{}, skipf(m, `"alg" %q is not a JWS algorithm this package verifies`, clip(f.alg))
 	}
 	if reason := checkMaterial(m, f.kty, f.crv); reason != "" {
@@ -245,7 +248,7 @@ func parseJWK(raw json.RawMessage) (Key, *Skipped) {
 		return Key{}, skipf(m, "%v", err)
 	}
 	k := Key{ID: f.kid, Algorithm: f.alg, Use: f.use, Public: pub}
-	if !slices.ContainsFunc(algorithms[:], func(alg string) bool { return CanVerify(k, alg) }) {
+	if !slices.ContainsFunc(algs.Names(), func(alg string) bool { return canVerify(k, alg) }) {
 		if has.alg {
 			return Key{}, skipf(m, `"alg" %q cannot be used with this %s key`, f.alg, f.kty)
 		}
