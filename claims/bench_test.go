@@ -78,29 +78,3 @@ func BenchmarkValidate(b *testing.B) {
 		}
 	})
 }
-
-func BenchmarkMap(b *testing.B) {
-	c := decode(b, keycloakPayload)
-	b.Run("claims_only", func(b *testing.B) {
-		m := mustMapper(b, claims.MapperConfig{UsernameClaim: "preferred_username", EmailClaim: "email"})
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := m.Map(c); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("keycloak", func(b *testing.B) {
-		m := mustMapper(b, claims.MapperConfig{
-			UsernameClaim: "preferred_username", EmailClaim: "email",
-			RoleAttributePath: benchRolePath, GroupsAttributePath: "groups", OrgAttributePath: "groups",
-			OrgMapping: []string{"/ops:Operations:Editor", "*:1:Viewer"}, AllowAssignGrafanaAdmin: true,
-		})
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := m.Map(c); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}

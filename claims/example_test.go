@@ -20,42 +20,6 @@ const keycloakPayload = `{
 	"groups": ["/ops", "/ops/oncall"]
 }`
 
-func ExampleMapper_Map() {
-	var c map[string]any
-	if err := json.Unmarshal([]byte(keycloakPayload), &c); err != nil {
-		panic(err)
-	}
-	m, err := claims.NewMapper(claims.MapperConfig{
-		UsernameClaim: "preferred_username",
-		EmailClaim:    "email",
-		RoleAttributePath: "contains(resource_access.grafana.roles[*], 'admin') && 'Admin'" +
-			" || contains(realm_access.roles[*], 'editor') && 'Editor' || 'Viewer'",
-		GroupsAttributePath: "groups",
-		OrgAttributePath:    "groups",
-		OrgMapping:          []string{"/ops:Operations:Editor", "*:1:Viewer"},
-	})
-	if err != nil {
-		panic(err)
-	}
-	id, err := m.Map(c)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println("login:", id.Login)
-	fmt.Println("email:", id.Email)
-	fmt.Println("name:", id.Name)
-	fmt.Println("role:", id.Role)
-	fmt.Println("groups:", id.Groups)
-	fmt.Println("org roles:", id.OrgRoles)
-	// Output:
-	// login: jdoe
-	// email: jdoe@example.com
-	// name: Jane Doe
-	// role: Admin
-	// groups: [/ops /ops/oncall]
-	// org roles: map[1:Admin Operations:Admin]
-}
-
 func ExampleParseExpected() {
 	// expect_claims as it appears in grafana.ini.
 	var raw map[string]any

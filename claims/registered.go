@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// DefaultLeeway is the clock skew allowed for "exp", "nbf" and "iat" when
-// [Validator.Leeway] is zero. It is Grafana's fixed value.
-const DefaultLeeway = time.Minute
+// defaultLeeway is the clock skew allowed for "exp", "nbf" and "iat" when
+// Validator.Leeway is zero. It is Grafana's fixed value.
+const defaultLeeway = time.Minute
 
 // maxSeconds bounds NumericDate values before they become a time.Time, so
 // that absurd values (1e300) cannot overflow; it is about 31 million years,
@@ -22,7 +22,7 @@ const maxSeconds = 1e15
 // Validator checks the registered claims of a decoded claim set and the
 // expectations of [Expected]. The zero value checks only the types of the
 // registered claims and the time claims that are present, with a leeway of
-// [DefaultLeeway].
+// 60 seconds.
 //
 // A Validator holds no hidden state: build it with a struct literal and do
 // not modify it once it is in use. Validate is then safe for concurrent use
@@ -31,7 +31,7 @@ type Validator struct {
 	// Expected holds the values the claims must carry (expect_claims).
 	Expected Expected
 	// Leeway is the clock skew allowed for exp, nbf and iat. Zero means
-	// DefaultLeeway (60s), as jwtauth's Config.Leeway; a negative value means
+	// 60 seconds (Grafana's fixed value), as jwtauth's Config.Leeway; a negative value means
 	// no leeway at all.
 	Leeway time.Duration
 	// RequireExp rejects a claim set without "exp" (absent or null) with
@@ -46,7 +46,7 @@ type Validator struct {
 func (v *Validator) leeway() time.Duration {
 	switch {
 	case v.Leeway == 0:
-		return DefaultLeeway
+		return defaultLeeway
 	case v.Leeway < 0:
 		return 0
 	}

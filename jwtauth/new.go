@@ -14,6 +14,7 @@ import (
 
 	"github.com/jwtgate/jwtgate/claims"
 	"github.com/jwtgate/jwtgate/internal/algs"
+	"github.com/jwtgate/jwtgate/internal/mapper"
 	"github.com/jwtgate/jwtgate/jwks"
 	"github.com/jwtgate/jwtgate/keys"
 )
@@ -206,7 +207,7 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 	is.validator = claims.Validator{Expected: exp, Leeway: cfg.Leeway, RequireExp: cfg.RequireExp, Now: now}
 
 	// Identity mapping.
-	is.mapper, err = claims.NewMapper(claims.MapperConfig{
+	is.mapper, err = mapper.New(mapper.Config{
 		UsernameClaim:           cfg.UsernameClaim,
 		EmailClaim:              cfg.EmailClaim,
 		UsernameAttributePath:   cfg.UsernameAttributePath,

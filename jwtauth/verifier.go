@@ -16,6 +16,7 @@ import (
 	"github.com/jwtgate/jwtgate/internal/algs"
 	"github.com/jwtgate/jwtgate/internal/jsonx"
 	"github.com/jwtgate/jwtgate/internal/jws"
+	"github.com/jwtgate/jwtgate/internal/mapper"
 	"github.com/jwtgate/jwtgate/jwks"
 	"github.com/jwtgate/jwtgate/keys"
 )
@@ -54,7 +55,7 @@ type issuer struct {
 	sourceName string
 	allowed    uint32 // bit i: algs.Name(i) allowed
 	validator  claims.Validator
-	mapper     *claims.Mapper
+	mapper     *mapper.Mapper
 	signUp     bool
 
 	verified atomic.Uint64 // Stats().Verified is the sum over issuers
