@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -76,7 +77,27 @@ func (v *Validator) leeway() time.Duration {
 // Validate does not allocate when the claims pass: custom claims are
 // compared in map order and sorted only to pick the failure to report.
 // Error details quote and truncate token values and never contain the token.
+//
+// A float64 in c stands for the shortest decimal that rounds to it, so
+// Validate cannot tell a token's 9007199254740993 from 9007199254740992
+// once both were decoded to float64; [Validator.ValidatePayload] can.
 func (v *Validator) Validate(c map[string]any) error {
+	return v.validate(tokenClaims{c: c})
+}
+
+// ValidatePayload is [Validator.Validate] for a claim set c decoded from
+// the JSON text payload (a token's payload, whose member names must be
+// unique). Custom claims whose expected value holds a number are compared
+// with the token's own JSON text, decoded again from payload with
+// [json.Decoder.UseNumber], so that every digit counts; a payload that
+// cannot be read that way fails them with ErrMismatch. This decoding
+// allocates, and happens only for such claims.
+func (v *Validator) ValidatePayload(c map[string]any, payload []byte) error {
+	return v.validate(tokenClaims{c: c, payload: payload})
+}
+
+func (v *Validator) validate(tc tokenClaims) error {
+	c := tc.c
 	exp, hasExp, err := numericDate(c, "exp")
 	if err != nil {
 		return err
@@ -146,18 +167,58 @@ func (v *Validator) Validate(c map[string]any) error {
 	}
 
 	for k, want := range e.Custom {
-		got, ok := c[k]
+		got, ok := tc.get(k, want)
 		if !ok || !jsonEqual(want, got) {
-			return firstCustomFailure(e.Custom, c)
+			return firstCustomFailure(e.Custom, &tc)
 		}
 	}
 	return nil
 }
 
+// tokenClaims is a claim set and, when known, the JSON text it was decoded
+// from.
+type tokenClaims struct {
+	c       map[string]any
+	payload []byte                     // nil: compare the decoded values
+	members map[string]json.RawMessage // payload's members, read on first use
+}
+
+// unreadable stands for a claim whose JSON text could not be read again;
+// it equals no expected value.
+type unreadable struct{}
+
+// get returns claim k for comparison with want. When want holds a number
+// and the payload is known, the claim is decoded again from the payload,
+// keeping its numbers as json.Number.
+func (tc *tokenClaims) get(k string, want any) (any, bool) {
+	got, ok := tc.c[k]
+	if !ok || tc.payload == nil || !hasNumber(want) {
+		return got, ok
+	}
+	if tc.members == nil {
+		var m map[string]json.RawMessage // a local: &tc.members would move tc to the heap
+		if err := json.Unmarshal(tc.payload, &m); err != nil || m == nil {
+			m = map[string]json.RawMessage{}
+		}
+		tc.members = m
+	}
+	raw, ok := tc.members[k]
+	if !ok {
+		return unreadable{}, true
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return unreadable{}, true
+	}
+	return v, true
+}
+
 // firstCustomFailure reports the failing custom claim that sorts first.
-func firstCustomFailure(want, c map[string]any) error {
+func firstCustomFailure(want map[string]any, tc *tokenClaims) error {
 	for _, k := range slices.Sorted(maps.Keys(want)) {
-		got, ok := c[k]
+		got, ok := tc.get(k, want[k])
 		if !ok {
 			return newError(ErrMissing, k, fmt.Sprintf("%s is absent, expected %s", quote(k), render(want[k])))
 		}

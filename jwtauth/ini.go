@@ -1072,6 +1072,14 @@ func iniExpectClaims(v string) (map[string]any, error) {
 		}
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
+	// Decode again keeping numbers as json.Number, so that expect_claims
+	// compares integers beyond 2^53 by every digit.
+	dec := json.NewDecoder(strings.NewReader(v))
+	dec.UseNumber()
+	m = nil
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("invalid JSON: %v", err)
+	}
 	for _, c := range []string{"iss", "sub"} {
 		if x, ok := m[c]; ok {
 			if _, isStr := x.(string); !isStr {
@@ -1101,7 +1109,7 @@ func iniJSONType(x any) string {
 		return "null"
 	case bool:
 		return "a boolean"
-	case float64:
+	case float64, json.Number:
 		return "a number"
 	case string:
 		return "a string"

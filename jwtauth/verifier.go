@@ -181,7 +181,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		return nil, is, fail(ErrSignature, "", "signature does not verify with "+plural(len(ks), "key")+" of kid "+quote(t.KID))
 	}
 
-	if err := is.validator.Validate(c); err != nil {
+	if err := is.validator.ValidatePayload(c, t.Payload); err != nil {
 		return nil, is, claimError(err)
 	}
 	sub, _ := c["sub"].(string)
