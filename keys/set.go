@@ -84,10 +84,11 @@ type kidAlg struct{ kid, alg string }
 // The zero value is an empty set. Build one with [NewSet], [ParsePEM] or
 // [ParseJWKS].
 type Set struct {
-	keys    []Key
-	byKID   map[string][]Key
-	byKeyAl map[kidAlg][]Key
-	skipped []Skipped
+	keys     []Key
+	byKID    map[string][]Key
+	byKeyAl  map[kidAlg][]Key
+	skipped  []Skipped
+	warnings []string
 }
 
 // Skipped describes a JWK that [ParseJWKS] left out, and why. KeyID and
@@ -207,4 +208,22 @@ func (s *Set) Skipped() []Skipped {
 		return nil
 	}
 	return slices.Clone(s.skipped)
+}
+
+// Warnings returns one line for each departure from RFC 7517 or RFC 7518
+// that [ParseJWKS] tolerated in a key it loaded, in document order: the
+// key's position, kid and kty, then what was tolerated. Each is a deliberate
+// leniency that matches go-jose (and so Grafana) and has no security
+// meaning: an RSA "n" or "e" with a leading zero octet, and a "key_ops" that
+// lists "sign" but not "verify". Keys with unsafe parameters are never
+// loaded; see [Set.Skipped].
+//
+// Warnings returns a fresh slice. It is empty for a set built by [NewSet]
+// or [ParsePEM], for a nil Set, and when no key needed leniency. kid and
+// kty are quoted and shortened, so a line is safe to log.
+func (s *Set) Warnings() []string {
+	if s == nil {
+		return nil
+	}
+	return slices.Clone(s.warnings)
 }
