@@ -5,7 +5,8 @@
 // algorithm is a map read that does not allocate. A [Set] is immutable and
 // safe for concurrent use.
 //
-// Only public keys are accepted: RSA (2048 bits or more), ECDSA on P-256,
+// Only public keys are accepted: RSA (2048 to 4096 bits, with an odd
+// exponent from 3 to 2^31-1, whatever the source), ECDSA on P-256,
 // P-384 and P-521, Ed25519, and symmetric "oct" keys (from a JWKS only) for
 // HS256, HS384 and HS512. A key is tried only for algorithms its type can
 // verify, and, when its JWK carries "alg", only for that algorithm.

@@ -103,7 +103,8 @@ type Skipped struct {
 // NewSet builds a Set from already parsed keys, in the given order. Each key
 // passes the same checks as a parsed one: NewSet fails with [ErrInvalidKey]
 // if no key is given, if a key's Public is not a supported public key (see
-// [Key]) or is unusable (an RSA modulus under 2048 bits, an EC point off its
+// [Key]) or is unusable (an RSA modulus under 2048 or over 4096 bits, an
+// RSA exponent outside [3, 2^31), an EC point off its
 // curve, a weak Ed25519 point, an empty HMAC secret), or if a key can verify
 // none of the supported algorithms (for example an Algorithm its type cannot verify, or
 // an HMAC secret shorter than 32 bytes).

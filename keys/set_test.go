@@ -197,3 +197,21 @@ func TestKeysFor_ATK33(t *testing.T) {
 		}
 	}
 }
+
+// TestNewSet_rsaLimits: keys built in code get the limits of PEM and JWKS
+// keys (2048 to 4096 bits, exponent odd in [3, 2^31)).
+func TestNewSet_rsaLimits(t *testing.T) {
+	for _, pub := range []*rsa.PublicKey{
+		{N: oddModulus(4097), E: 65537},
+		{N: oddModulus(16384), E: 65537},
+		{N: oddModulus(2047), E: 65537},
+		{N: oddModulus(2048), E: 1<<31 + 1},
+	} {
+		_, err := keys.NewSet(keys.Key{ID: "k", Public: pub})
+		require.ErrorIs(t, err, keys.ErrInvalidKey, "%d bits, e=%d", pub.N.BitLen(), pub.E)
+	}
+	for _, bits := range []int{2048, 4096} {
+		_, err := keys.NewSet(keys.Key{ID: "k", Public: &rsa.PublicKey{N: oddModulus(bits), E: 65537}})
+		require.NoError(t, err, bits)
+	}
+}
