@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jwtgate/jwtgate/claims"
@@ -49,6 +50,33 @@ func ExampleParseExpected() {
 	// Output:
 	// true
 	// claims: claim missing (tenant): "tenant" is absent, expected "acme"
+	// <nil>
+}
+
+// Numbers in expect_claims are compared by every digit: decode them with
+// UseNumber, and give ValidatePayload the payload the claims came from.
+func ExampleValidator_ValidatePayload() {
+	dec := json.NewDecoder(strings.NewReader(`{"tenant_id": 9007199254740993}`))
+	dec.UseNumber()
+	var expect map[string]any
+	if err := dec.Decode(&expect); err != nil {
+		panic(err)
+	}
+	e, err := claims.ParseExpected(expect)
+	if err != nil {
+		panic(err)
+	}
+	v := claims.Validator{Expected: e, Now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }}
+
+	for _, payload := range []string{`{"tenant_id": 9007199254740992}`, `{"tenant_id": 9007199254740993}`} {
+		var c map[string]any // both numbers decode to the same float64
+		if err := json.Unmarshal([]byte(payload), &c); err != nil {
+			panic(err)
+		}
+		fmt.Println(v.ValidatePayload(c, []byte(payload)))
+	}
+	// Output:
+	// claims: claim mismatch (tenant_id): "tenant_id" is 9007199254740992 (number), expected 9007199254740993 (number)
 	// <nil>
 }
 

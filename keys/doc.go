@@ -17,7 +17,10 @@
 // recommends, skips each JWK it cannot use instead of failing the whole set;
 // it checks the members of every JWK against RFC 7517 and RFC 7518 itself,
 // more strictly than go-jose does, and reports what it skipped through
-// [Set.Skipped]. [NewSet] applies the same key checks to keys built in code.
+// [Set.Skipped]. Two formalities go-jose accepts (zero-padded RSA integers,
+// key_ops ["sign"]) are tolerated on purpose and reported through
+// [Set.Warnings]. [NewSet] applies the same key checks to keys built in
+// code.
 //
 // Every parse failure wraps [ErrInvalidKey]; lookups fail with
 // [ErrUnknownKey] or [ErrAlgorithm].
