@@ -195,7 +195,9 @@ func skipf(m map[string]json.RawMessage, format string, args ...any) *Skipped {
 
 // parseJWK turns one element of "keys" into a Key, or says why it is skipped.
 // The raw members are checked first, strictly, against the RFCs; go-jose then
-// parses the key, and the result must agree with what was read here.
+// parses the key, and the result must agree with what was read here. The
+// third result describes the formalities tolerated in a loaded key (see
+// ParseJWKS), in the shape of a Skipped so that they print the same way.
 func parseJWK(raw json.RawMessage) (Key, *Skipped, []*Skipped) {
 	if !utf8.Valid(raw) {
 		return Key{}, skipf(nil, "JWK is not valid UTF-8 (RFC 8259 §8.1)"), nil
