@@ -18,9 +18,21 @@ const (
 // [RoleEditor] or [RoleAdmin]. The empty role and "GrafanaAdmin" are not
 // valid org roles.
 func (r Role) IsValid() bool {
+	return r.rank() > 0
+}
+
+// rank orders the valid roles None < Viewer < Editor < Admin; an invalid
+// role ranks 0, below all of them.
+func (r Role) rank() int {
 	switch r {
-	case RoleNone, RoleViewer, RoleEditor, RoleAdmin:
-		return true
+	case RoleNone:
+		return 1
+	case RoleViewer:
+		return 2
+	case RoleEditor:
+		return 3
+	case RoleAdmin:
+		return 4
 	}
-	return false
+	return 0
 }

@@ -56,6 +56,7 @@ type Token struct {
 	Alg     string // "alg" header, verbatim
 	KID     string // "kid" header, verbatim; "" when absent
 	HasKID  bool   // the header has a kid member
+	Typ     string // "typ" header, verbatim; "" when absent
 	Payload []byte // decoded payload
 	Sig     []byte // decoded signature (nil from ParseSig, which returns it apart)
 
@@ -113,7 +114,7 @@ func segment(s, part string) (string, bool, error) {
 // protected header. It rejects: tokens over MaxTokenBytes, anything but
 // exactly three non-empty base64url segments (JSON serialization and JWE
 // included), a header that is not a JSON object with unique members, a
-// non-string alg or kid, and the members crit, zip, b64 and enc (jwtgate
+// non-string alg, kid or typ, and the members crit, zip, b64 and enc (jwtgate
 // understands no critical extension, and compression and encryption
 // parameters have no place in a JWS it accepts). jku, x5u, jwk, x5c and
 // x5t are ignored: keys come only from configuration.
@@ -209,6 +210,13 @@ func (t *Token) header(h []byte) error {
 				t.KID, t.HasKID = v, true
 			}
 			return nil
+		case "typ":
+			if d.Peek() != '"' {
+				return malformed(name, "not a string")
+			}
+			v, err := d.String()
+			t.Typ = v
+			return err
 		case "crit":
 			return malformed(name, "critical extensions are not supported")
 		case "zip":

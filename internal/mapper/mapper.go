@@ -331,28 +331,14 @@ func quote(s string) string {
 	return q[:len(q)-1] + "…\""
 }
 
-// rank orders the valid roles None < Viewer < Editor < Admin; an invalid
-// role ranks 0, below all of them.
-func rank(r claims.Role) int {
-	switch r {
-	case claims.RoleNone:
-		return 1
-	case claims.RoleViewer:
-		return 2
-	case claims.RoleEditor:
-		return 3
-	case claims.RoleAdmin:
-		return 4
-	}
-	return 0
-}
-
-// highest returns the highest valid role among roles, or "" when none is
-// valid.
+// highest returns the highest valid role among roles, in the order
+// None < Viewer < Editor < Admin, or "" when none is valid.
 func highest(roles ...claims.Role) claims.Role {
 	var best claims.Role
 	for _, r := range roles {
-		if rank(r) > rank(best) {
+		switch {
+		case !r.IsValid():
+		case !best.IsValid() || best == claims.RoleNone || r.AtLeast(best):
 			best = r
 		}
 	}
