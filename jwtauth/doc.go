@@ -104,18 +104,21 @@
 //  7. Claims. exp, nbf, iat with a 60 s leeway (configurable), only
 //     when present (RequireExp makes exp mandatory); registered claims of the
 //     wrong JSON type are ErrMalformed; expect_claims: iss/sub byte for
-//     byte, aud any-of, others JSON-equal; sub required.
+//     byte, aud any-of, others JSON-equal (numbers by exact decimal value);
+//     sub required.
 //  8. Identity. Username/email claims or JMESPath paths, role, groups and
 //     org roles as Grafana maps them; role_attribute_strict gives 403.
 //     Scopes from scope or scp (a string or an array of strings, else
 //     ErrMalformed).
 //
 // Keys: private keys are never loaded (any PEM block containing PRIVATE, any
-// JWK with private members); RSA below 2048 bits, EC points off their curve or
-// with wrong-length coordinates, non-canonical or small-order Ed25519 keys and
-// empty or short HMAC secrets are refused or skipped; JWKs with use other
-// than sig, key_ops without verify, or an alg that does not fit the key
-// are skipped.
+// JWK with private members); RSA outside 2048 to 4096 bits or with an
+// exponent outside [3, 2^31), EC points off their curve or with wrong-length
+// coordinates, non-canonical or small-order Ed25519 keys and empty or short
+// HMAC secrets are refused or skipped; JWKs with use other than sig, key_ops
+// with neither verify nor sign, or an alg that does not fit the key are
+// skipped. As in go-jose (and Grafana), a zero-padded RSA n or e and
+// key_ops ["sign"] are tolerated and reported (keys.Set.Warnings).
 //
 // Requests and responses: the Bearer scheme is matched case-insensitively; a
 // repeated token header or auth_token parameter is refused; with URLLogin

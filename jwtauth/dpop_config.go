@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/jwtgate/jwtgate/keys"
+	"github.com/jwtgate/jwtgate/internal/algs"
 )
 
 const (
@@ -25,7 +25,7 @@ const (
 var defaultDPoPAlgorithms = []string{"ES256", "ES384", "ES512", "EdDSA", "RS256", "PS256"}
 
 // asymmetricAlgs are the proof algorithms DPoPAlgorithms may name: the
-// asymmetric signature algorithms of keys.Algorithms (RFC 9449 §4.2: never
+// asymmetric signature algorithms of internal/algs (RFC 9449 §4.2: never
 // none, never a MAC).
 var asymmetricAlgs = map[string]jose.SignatureAlgorithm{
 	"EdDSA": jose.EdDSA,
@@ -120,7 +120,7 @@ func newSender(cfgs []Config, now func() time.Time, errs []configErrors) (*sende
 		case ok:
 		case strings.EqualFold(n, "none"):
 			return nil, e.field("DPoPAlgorithms", "%q is never allowed", n)
-		case keys.AlgorithmIndex(n) >= 0:
+		case algs.Index(n) >= 0:
 			return nil, e.field("DPoPAlgorithms", "%q is symmetric; a DPoP proof needs an asymmetric algorithm (RFC 9449 §4.2)", n)
 		default:
 			return nil, e.field("DPoPAlgorithms", "unknown algorithm %q", n)

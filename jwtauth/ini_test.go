@@ -1,6 +1,7 @@
 package jwtauth_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -237,7 +238,7 @@ signout_redirect_url = https://grafana.example.com/logout
 		MaxStale:                2 * time.Hour,
 		TokenCacheSize:          100,
 		Algorithms:              []string{"RS256", "ES256", "EdDSA"},
-		ExpectClaims:            map[string]any{"iss": "https://idp.example.com", "aud": []any{"grafana", "api"}, "tier": float64(2)},
+		ExpectClaims:            map[string]any{"iss": "https://idp.example.com", "aud": []any{"grafana", "api"}, "tier": json.Number("2")},
 		Leeway:                  30 * time.Second,
 		RequireExp:              true,
 		UsernameClaim:           "preferred_username",

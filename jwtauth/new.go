@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/algs"
+	"github.com/jwtgate/jwtgate/internal/mapper"
 	"github.com/jwtgate/jwtgate/internal/smallfile"
 	"github.com/jwtgate/jwtgate/jwks"
 	"github.com/jwtgate/jwtgate/keys"
@@ -251,22 +253,22 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger, errs configEr
 	return is, nil
 }
 
-// allowedAlgorithms returns the bit set of keys.Algorithms that algs (nil
-// for all) allows.
-func allowedAlgorithms(algs []string, errs configErrors) (uint32, error) {
-	if algs == nil {
-		algs = keys.Algorithms
-	} else if len(algs) == 0 {
+// allowedAlgorithms returns the bit set (bit i for algs.Name(i)) of the
+// algorithms names (nil for all) allows.
+func allowedAlgorithms(names []string, errs configErrors) (uint32, error) {
+	if names == nil {
+		names = algs.Names()
+	} else if len(names) == 0 {
 		return 0, errs.field("Algorithms", "empty; leave it nil for the default list")
 	}
 	var allowed uint32
-	for _, a := range algs {
+	for _, a := range names {
 		if strings.EqualFold(a, "none") {
 			return 0, errs.field("Algorithms", "%q is never allowed", a)
 		}
-		i := keys.AlgorithmIndex(a)
+		i := algs.Index(a)
 		if i < 0 {
-			return 0, errs.field("Algorithms", "unknown algorithm %q (known: %s)", a, strings.Join(keys.Algorithms, ", "))
+			return 0, errs.field("Algorithms", "unknown algorithm %q (known: %s)", a, strings.Join(algs.Names(), ", "))
 		}
 		allowed |= 1 << i
 	}
@@ -274,8 +276,8 @@ func allowedAlgorithms(algs []string, errs configErrors) (uint32, error) {
 }
 
 // newMapper compiles the identity mapping of cfg.
-func newMapper(cfg Config, log *slog.Logger) (*claims.Mapper, error) {
-	return claims.NewMapper(claims.MapperConfig{
+func newMapper(cfg Config, log *slog.Logger) (*mapper.Mapper, error) {
+	return mapper.New(mapper.Config{
 		UsernameClaim:           cfg.UsernameClaim,
 		EmailClaim:              cfg.EmailClaim,
 		UsernameAttributePath:   cfg.UsernameAttributePath,

@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/algs"
 	"github.com/jwtgate/jwtgate/internal/jsonx"
 	"github.com/jwtgate/jwtgate/internal/jws"
+	"github.com/jwtgate/jwtgate/internal/mapper"
 	"github.com/jwtgate/jwtgate/jwks"
 	"github.com/jwtgate/jwtgate/keys"
 )
@@ -58,10 +60,10 @@ type issuer struct {
 	static     *keys.Set
 	remote     *jwks.Remote
 	sourceName string
-	allowed    uint32 // bit i: keys.Algorithms[i] allowed
+	allowed    uint32 // bit i: algs.Name(i) allowed
 	types      tokenTypes
 	validator  claims.Validator
-	mapper     *claims.Mapper
+	mapper     *mapper.Mapper
 	signUp     bool
 	log        *slog.Logger // NewMulti: this config's Logger, else config 0's
 	onError    func(w http.ResponseWriter, r *http.Request, err error)
@@ -236,11 +238,11 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if err != nil {
 		return nil, nil, err
 	}
-	ai := keys.AlgorithmIndex(t.Alg)
+	ai := algs.Index(t.Alg)
 	if ai < 0 || is.allowed&(1<<ai) == 0 {
 		return nil, is, fail(ErrAlgorithm, "alg", "alg "+quote(t.Alg)+" not allowed")
 	}
-	alg := keys.AlgorithmName(ai) // canonical string, not sharing the token's memory
+	alg := algs.Name(ai) // canonical string, not sharing the token's memory
 
 	ks, err := is.source.KeysFor(ctx, t.KID, alg)
 	if err != nil {
@@ -263,7 +265,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		return nil, is, err
 	}
 
-	if err := is.validator.Validate(c); err != nil {
+	if err := is.validator.ValidatePayload(c, t.Payload); err != nil {
 		return nil, is, claimError(err)
 	}
 	sub, _ := c["sub"].(string)
@@ -316,7 +318,7 @@ func unsecured(token string) bool {
 	if err != nil {
 		return errors.Is(err, jws.ErrNoAlg)
 	}
-	return keys.AlgorithmIndex(t.Alg) < 0
+	return algs.Index(t.Alg) < 0
 }
 
 // route picks the issuer of a token: the only one, or (NewMulti) the one

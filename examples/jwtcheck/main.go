@@ -33,8 +33,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jwtgate/jwtgate/internal/algs"
 	"github.com/jwtgate/jwtgate/jwtauth"
-	"github.com/jwtgate/jwtgate/keys"
 )
 
 const (
@@ -252,7 +252,7 @@ func configRows(c jwtauth.Config) []row {
 	if len(c.Algorithms) > 0 {
 		add("algorithms", strings.Join(c.Algorithms, ", "))
 	} else {
-		add("algorithms", strings.Join(keys.Algorithms, ", ")+" (default)")
+		add("algorithms", strings.Join(algs.Names(), ", ")+" (default)")
 	}
 	if len(c.ExpectClaims) > 0 {
 		b, err := json.Marshal(c.ExpectClaims)
@@ -546,7 +546,7 @@ func hints(ve *jwtauth.ValidationError, tok string, cfgs []jwtauth.Config, st jw
 	case errors.Is(ve, jwtauth.ErrAlgorithm):
 		allowed := cfg.Algorithms
 		if len(allowed) == 0 {
-			allowed = keys.Algorithms
+			allowed = algs.Names()
 		}
 		add("token alg %q; allowed: %s", h.Alg, strings.Join(allowed, ", "))
 		if strings.HasPrefix(h.Alg, "HS") {

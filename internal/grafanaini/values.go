@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/algs"
 	"github.com/jwtgate/jwtgate/internal/smallfile"
-	"github.com/jwtgate/jwtgate/keys"
 )
 
 // iniExpandRE matches Grafana's expansions: ${NAME}, $__env{NAME},
@@ -130,18 +130,18 @@ func iniRole(v string) error {
 }
 
 func iniAlgorithm(a string) error {
-	if keys.KnownAlgorithm(a) {
+	if algs.Index(a) >= 0 {
 		return nil
 	}
 	if strings.EqualFold(a, "none") {
 		return errors.New(`"none" is never allowed`)
 	}
-	for _, k := range keys.Algorithms {
+	for _, k := range algs.Names() {
 		if strings.EqualFold(a, k) {
 			return fmt.Errorf("unknown algorithm %s; names are case-sensitive: did you mean %s?", iniQuote(a), k)
 		}
 	}
-	return fmt.Errorf("unknown algorithm %s (known: %s)", iniQuote(a), strings.Join(keys.Algorithms, ", "))
+	return fmt.Errorf("unknown algorithm %s (known: %s)", iniQuote(a), strings.Join(algs.Names(), ", "))
 }
 
 func iniExpectClaims(v string) (map[string]any, error) {
@@ -154,6 +154,14 @@ func iniExpectClaims(v string) (map[string]any, error) {
 		if errors.As(err, &se) {
 			return nil, fmt.Errorf("invalid JSON at offset %d: %v", se.Offset, err)
 		}
+		return nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	// Decode again keeping numbers as json.Number, so that expect_claims
+	// compares integers beyond 2^53 by every digit.
+	dec := json.NewDecoder(strings.NewReader(v))
+	dec.UseNumber()
+	m = nil
+	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
 	for _, c := range []string{"iss", "sub"} {
@@ -185,7 +193,7 @@ func iniJSONType(x any) string {
 		return "null"
 	case bool:
 		return "a boolean"
-	case float64:
+	case float64, json.Number:
 		return "a number"
 	case string:
 		return "a string"
