@@ -44,6 +44,12 @@ type Health struct {
 
 	KeyIDs  []string       `json:"kids"`              // kids of the usable keys ("" for a key without kid)
 	Skipped []keys.Skipped `json:"skipped,omitempty"` // keys of the current set that were left out, and why
+	// Warnings lists the keys of the current set that were loaded although
+	// they depart from RFC 7517/7518 in a way with no security meaning (an
+	// RSA n or e with a leading zero octet, key_ops "sign" without
+	// "verify"), as go-jose and so Grafana accept them; see
+	// [keys.Set.Warnings].
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // MarshalJSON encodes h as described on [Health].
@@ -86,6 +92,7 @@ func (r *Remote) Health() Health {
 		}
 		h.TTL = max(h.TTL, s.ttl)
 		h.Skipped = append(h.Skipped, s.set.Skipped()...)
+		h.Warnings = append(h.Warnings, s.set.Warnings()...)
 		if !s.usable(now) {
 			continue
 		}
@@ -147,10 +154,10 @@ func (r *Remote) recordFetch(e *entry, old, cur *snapshot, err error, now time.T
 	}
 	log.Debug("jwks: fetched", "url", where, "keys", cur.set.Len(), "ttl", cur.ttl)
 
-	var before []string
+	var before, warningsBefore []string
 	var skippedBefore []keys.Skipped
 	if old != nil {
-		before, skippedBefore = old.set.KeyIDs(), old.set.Skipped()
+		before, skippedBefore, warningsBefore = old.set.KeyIDs(), old.set.Skipped(), old.set.Warnings()
 	}
 	after := cur.set.KeyIDs()
 	added, removed := diff(after, before), diff(before, after)
@@ -163,6 +170,15 @@ func (r *Remote) recordFetch(e *entry, old, cur *snapshot, err error, now time.T
 			level = slog.LevelInfo
 		}
 		log.Log(context.Background(), level, "jwks: keys skipped", "url", where, "skipped", describe(skipped))
+	}
+	if warnings := cur.set.Warnings(); len(warnings) > 0 {
+		// Said at Info once, when the lenient keys first appear or change;
+		// every refetch after that at Debug.
+		level := slog.LevelDebug
+		if !slices.Equal(warnings, warningsBefore) {
+			level = slog.LevelInfo
+		}
+		log.Log(context.Background(), level, "jwks: keys loaded leniently", "url", where, "warnings", warnings)
 	}
 }
 

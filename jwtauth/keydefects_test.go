@@ -3,8 +3,11 @@ package jwtauth_test
 import (
 	"crypto/rsa"
 	"encoding/base64"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,10 +45,21 @@ func TestVerify_lenientJWKs(t *testing.T) {
 	padded["n"] = base64.RawURLEncoding.EncodeToString(append([]byte{0}, r.Public.(*rsa.PublicKey).N.Bytes()...))
 	signOnly := ed.JWK(false)
 	signOnly["key_ops"] = []string{"sign"}
-	v := newV(t, jwtauth.Config{JWKSetValue: jwttest.Base64(jwttest.JWKSOf(padded, signOnly))})
+	var logs strings.Builder
+	v := newV(t, jwtauth.Config{
+		JWKSetValue: jwttest.Base64(jwttest.JWKSOf(padded, signOnly)),
+		Logger:      slog.New(slog.NewTextHandler(&logs, nil)),
+	})
 	for _, k := range []*jwttest.Key{r, ed} {
 		id, err := verify(t, v, k.Sign(jwttest.Default()))
 		require.NoError(t, err, k.KID)
 		assert.Equal(t, "alice", id.Subject)
 	}
+	// The leniency is said once, in the log when the keys load, and in
+	// Stats, for each key.
+	assert.Equal(t, 1, strings.Count(logs.String(), `level=INFO msg="jwt: keys loaded leniently" source=JWKSetValue`), logs.String())
+	w := v.Stats().Keys.Warnings
+	require.Len(t, w, 2)
+	assert.Contains(t, w[0], strconv.Quote(r.KID))
+	assert.Contains(t, w[1], `"sign"`)
 }

@@ -415,6 +415,9 @@ func (is *issuer) loadKeys(cfg Config, now func() time.Time, log *slog.Logger, e
 		return nil
 	}
 	is.source = is.static
+	if w := is.static.Warnings(); len(w) > 0 {
+		log.Info("jwt: keys loaded leniently", "source", is.sourceName, "warnings", w)
+	}
 	return nil
 }
 

@@ -71,6 +71,7 @@ func (is *issuer) keyStats() KeyStats {
 	case is.static != nil:
 		ks.KeyIDs = is.static.KeyIDs()
 		ks.Skipped = is.static.Skipped()
+		ks.Warnings = is.static.Warnings()
 	case is.remote != nil:
 		ks = is.remote.Health()
 		ks.Source = is.sourceName

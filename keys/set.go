@@ -94,10 +94,10 @@ type Set struct {
 // Skipped describes a JWK that [ParseJWKS] left out, and why. KeyID and
 // Type come from the untrusted document: quote them before logging.
 type Skipped struct {
-	KeyID  string // "kid" of the JWK, if it had one (a string)
-	Type   string // "kty" of the JWK, if it had one (a string)
-	Reason string // why it was skipped, one sentence
-	Index  int    // position of the JWK in the "keys" array
+	KeyID  string `json:"kid,omitempty"` // "kid" of the JWK, if it had one (a string)
+	Type   string `json:"kty,omitempty"` // "kty" of the JWK, if it had one (a string)
+	Reason string `json:"reason"`        // why it was skipped, one sentence
+	Index  int    `json:"index"`         // position of the JWK in the "keys" array
 }
 
 // NewSet builds a Set from already parsed keys, in the given order. Each key
