@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jwtgate/jwtgate/claims"
@@ -19,42 +20,6 @@ const keycloakPayload = `{
 	"resource_access": {"grafana": {"roles": ["admin"]}},
 	"groups": ["/ops", "/ops/oncall"]
 }`
-
-func ExampleMapper_Map() {
-	var c map[string]any
-	if err := json.Unmarshal([]byte(keycloakPayload), &c); err != nil {
-		panic(err)
-	}
-	m, err := claims.NewMapper(claims.MapperConfig{
-		UsernameClaim: "preferred_username",
-		EmailClaim:    "email",
-		RoleAttributePath: "contains(resource_access.grafana.roles[*], 'admin') && 'Admin'" +
-			" || contains(realm_access.roles[*], 'editor') && 'Editor' || 'Viewer'",
-		GroupsAttributePath: "groups",
-		OrgAttributePath:    "groups",
-		OrgMapping:          []string{"/ops:Operations:Editor", "*:1:Viewer"},
-	})
-	if err != nil {
-		panic(err)
-	}
-	id, err := m.Map(c)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println("login:", id.Login)
-	fmt.Println("email:", id.Email)
-	fmt.Println("name:", id.Name)
-	fmt.Println("role:", id.Role)
-	fmt.Println("groups:", id.Groups)
-	fmt.Println("org roles:", id.OrgRoles)
-	// Output:
-	// login: jdoe
-	// email: jdoe@example.com
-	// name: Jane Doe
-	// role: Admin
-	// groups: [/ops /ops/oncall]
-	// org roles: map[1:Admin Operations:Admin]
-}
 
 func ExampleParseExpected() {
 	// expect_claims as it appears in grafana.ini.
@@ -85,6 +50,33 @@ func ExampleParseExpected() {
 	// Output:
 	// true
 	// claims: claim missing (tenant): "tenant" is absent, expected "acme"
+	// <nil>
+}
+
+// Numbers in expect_claims are compared by every digit: decode them with
+// UseNumber, and give ValidatePayload the payload the claims came from.
+func ExampleValidator_ValidatePayload() {
+	dec := json.NewDecoder(strings.NewReader(`{"tenant_id": 9007199254740993}`))
+	dec.UseNumber()
+	var expect map[string]any
+	if err := dec.Decode(&expect); err != nil {
+		panic(err)
+	}
+	e, err := claims.ParseExpected(expect)
+	if err != nil {
+		panic(err)
+	}
+	v := claims.Validator{Expected: e, Now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }}
+
+	for _, payload := range []string{`{"tenant_id": 9007199254740992}`, `{"tenant_id": 9007199254740993}`} {
+		var c map[string]any // both numbers decode to the same float64
+		if err := json.Unmarshal([]byte(payload), &c); err != nil {
+			panic(err)
+		}
+		fmt.Println(v.ValidatePayload(c, []byte(payload)))
+	}
+	// Output:
+	// claims: claim mismatch (tenant_id): "tenant_id" is 9007199254740992 (number), expected 9007199254740993 (number)
 	// <nil>
 }
 

@@ -1,10 +1,10 @@
 package claims
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 )
 
@@ -20,11 +20,13 @@ type Expected struct {
 	// token's "aud" (a string counts as a one-element list).
 	Audience []string
 	// Custom maps every other claim name to the value the token must carry,
-	// compared as JSON: numbers by value (123 equals 123.0, not "123"),
+	// compared as JSON: numbers by exact decimal value (123 equals 123.0 and
+	// 1.23e2, not "123"; 9007199254740993 does not equal 9007199254740992),
 	// arrays in order, objects key for key, and null only equal to a present
-	// null. Values must be JSON-typed (nil, bool, float64, string, []any,
-	// map[string]any), as [ParseExpected] returns them; any other value is
-	// converted through encoding/json on every comparison.
+	// null. Values should be JSON-typed as [ParseExpected] returns them (nil,
+	// bool, json.Number, string, []any, map[string]any); a float64 stands for
+	// its shortest decimal form, and any other value is converted through
+	// encoding/json on every comparison.
 	Custom map[string]any
 }
 
@@ -35,9 +37,12 @@ type Expected struct {
 // [Expected.Custom].
 //
 // m may come from encoding/json or from Go code: Custom values are
-// converted once to the types encoding/json decodes to, so an int 123
-// matches a token's 123 and a []string matches a JSON array. A value that
-// cannot be encoded as JSON is an error.
+// converted once to the types encoding/json decodes to with
+// [json.Decoder.UseNumber], so an int 123 matches a token's 123 and a
+// []string matches a JSON array. Numbers become json.Number and keep every
+// digit: decode expect_claims text with UseNumber too (a float64 has
+// already lost the digits of integers beyond 2^53). A value that cannot be
+// encoded as JSON is an error.
 //
 // Errors are plain errors that name the key; they carry no sentinel of this
 // package because they are configuration errors, not token failures.
@@ -108,30 +113,47 @@ func parseExpectedAudience(v any) ([]string, error) {
 	return aud, nil
 }
 
-// normalizeJSON converts v to the types encoding/json decodes to.
+// normalizeJSON converts v to the types encoding/json decodes to with
+// UseNumber: numbers become json.Number.
 func normalizeJSON(v any) (any, error) {
-	switch x := v.(type) {
+	switch v.(type) {
 	case nil, bool, string:
 		return v, nil
-	case float64:
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			return v, nil
-		}
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
 	var out any
-	if err := json.Unmarshal(data, &out); err != nil {
+	if err := dec.Decode(&out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
+// hasNumber reports whether the JSON-typed value v holds a number.
+func hasNumber(v any) bool {
+	switch x := v.(type) {
+	case float64, json.Number:
+		return true
+	case []any:
+		return slices.ContainsFunc(x, hasNumber)
+	case map[string]any:
+		for _, e := range x {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // jsonEqual reports whether the JSON-typed value got equals want, with the
-// semantics of reflect.DeepEqual on decoded JSON. It does not allocate when
-// want is JSON-typed.
+// semantics of reflect.DeepEqual on decoded JSON except that numbers
+// (json.Number or float64) compare by decimal value. It does not allocate
+// when want is JSON-typed.
 func jsonEqual(want, got any) bool {
 	switch w := want.(type) {
 	case nil:
@@ -139,9 +161,8 @@ func jsonEqual(want, got any) bool {
 	case bool:
 		g, ok := got.(bool)
 		return ok && g == w
-	case float64:
-		g, ok := got.(float64)
-		return ok && g == w
+	case float64, json.Number:
+		return numberEqual(w, got)
 	case string:
 		g, ok := got.(string)
 		return ok && g == w
@@ -174,7 +195,7 @@ func jsonEqual(want, got any) bool {
 			return false
 		}
 		switch nw.(type) {
-		case []any, map[string]any, nil, bool, float64, string:
+		case []any, map[string]any, nil, bool, json.Number, string:
 			return jsonEqual(nw, got)
 		}
 		return false

@@ -1,7 +1,9 @@
 package claims_test
 
 import (
+	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,7 +21,7 @@ func TestParseExpected(t *testing.T) {
 		assert.Equal(t, "svc", e.Subject)
 		assert.Equal(t, []string{"api"}, e.Audience)
 		assert.Equal(t, map[string]any{
-			"exp": 1900000000.0, "nbf": 1.0, "iat": 2.0, "jti": "j", "tenant": 123.0,
+			"exp": json.Number("1900000000"), "nbf": json.Number("1"), "iat": json.Number("2"), "jti": "j", "tenant": json.Number("123"),
 			"tags": []any{"a"}, "org": map[string]any{"id": "x"}, "opt": nil,
 		}, e.Custom)
 	})
@@ -41,8 +43,8 @@ func TestParseExpected(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []string{"a", "b"}, e.Audience)
 		assert.Equal(t, map[string]any{
-			"n": 123.0, "u": 7.0, "f": 0.5, "l": []any{"x"}, "m": map[string]any{"k": "v"},
-			"nested": map[string]any{"n": []any{1.0, 2.0}},
+			"n": json.Number("123"), "u": json.Number("7"), "f": json.Number("0.5"), "l": []any{"x"}, "m": map[string]any{"k": "v"},
+			"nested": map[string]any{"n": []any{json.Number("1"), json.Number("2")}},
 		}, e.Custom)
 
 		v := claims.Validator{Expected: e, Now: fixedNow}
@@ -87,5 +89,83 @@ func TestParseExpected(t *testing.T) {
 	t.Run("first bad key in sorted order", func(t *testing.T) {
 		_, err := claims.ParseExpected(map[string]any{"sub": 1.0, "iss": 2.0, "aud": 3.0})
 		require.ErrorContains(t, err, `"aud"`)
+	})
+}
+
+// TestValidatePayload_bigNumbers: numbers in expect_claims compare by
+// decimal value, also where float64 cannot tell them apart.
+func TestValidatePayload_bigNumbers(t *testing.T) {
+	// expect_claims as the ini loader reads it: numbers keep their digits.
+	expect := func(t *testing.T, s string) *claims.Validator {
+		t.Helper()
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		var m map[string]any
+		require.NoError(t, dec.Decode(&m))
+		e, err := claims.ParseExpected(m)
+		require.NoError(t, err)
+		return &claims.Validator{Expected: e, Now: fixedNow}
+	}
+	for _, tc := range []struct {
+		name, expected, payload string
+		want                    error
+	}{
+		{"issue 14", `{"tenant_id": 9007199254740993}`, `{"tenant_id": 9007199254740992}`, claims.ErrMismatch},
+		{"issue 14 reversed", `{"tenant_id": 9007199254740992}`, `{"tenant_id": 9007199254740993}`, claims.ErrMismatch},
+		{"same big integer", `{"tenant_id": 9007199254740993}`, `{"tenant_id": 9007199254740993}`, nil},
+		{"other spellings of one value", `{"n": 1000}`, `{"n": 1.000e3}`, nil},
+		{"fraction", `{"n": 0.1}`, `{"n": 0.10}`, nil},
+		{"beyond float64 precision", `{"n": 0.1}`, `{"n": 0.10000000000000000001}`, claims.ErrMismatch},
+		{"negative zero", `{"n": 0}`, `{"n": -0.0}`, nil},
+		{"in an array", `{"ids": [1, 9007199254740993]}`, `{"ids": [1, 9007199254740992]}`, claims.ErrMismatch},
+		{"same array", `{"ids": [1, 9007199254740993]}`, `{"ids": [1.0, 9007199254740993]}`, nil},
+		{"in an object", `{"org": {"id": 9007199254740993, "n": "x"}}`, `{"org": {"n": "x", "id": 9007199254740992}}`, claims.ErrMismatch},
+		{"deeply nested", `{"o": {"a": [{"id": 12345678901234567890}]}}`, `{"o": {"a": [{"id": 12345678901234567891}]}}`, claims.ErrMismatch},
+		{"string is not a number", `{"n": 1}`, `{"n": "1"}`, claims.ErrMismatch},
+		{"absent", `{"n": 1}`, `{"m": 1}`, claims.ErrMissing},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := expect(t, tc.expected)
+			var c map[string]any // decoded as jwtauth decodes a payload: float64 numbers
+			require.NoError(t, json.Unmarshal([]byte(tc.payload), &c))
+			err := v.ValidatePayload(c, []byte(tc.payload))
+			if tc.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			requireOnly(t, err, tc.want)
+		})
+	}
+
+	t.Run("Validate without the payload compares the float64 as its shortest decimal", func(t *testing.T) {
+		v := expect(t, `{"tenant_id": 9007199254740993}`)
+		requireOnly(t, v.Validate(map[string]any{"tenant_id": float64(9007199254740992)}), claims.ErrMismatch)
+		require.NoError(t, v.Validate(map[string]any{"tenant_id": json.Number("9007199254740993")}))
+	})
+
+	t.Run("a huge exponent is compared without big arithmetic", func(t *testing.T) {
+		v := expect(t, `{"n": 1}`)
+		requireOnly(t, v.ValidatePayload(map[string]any{"n": 1.0}, []byte(`{"n": 1e999999999999}`)), claims.ErrMismatch)
+		requireOnly(t, v.ValidatePayload(map[string]any{"n": 1.0}, []byte(`{"n": 1e-999999999999}`)), claims.ErrMismatch)
+		v = expect(t, `{"n": 1e999999999999}`)
+		require.NoError(t, v.ValidatePayload(map[string]any{"n": 1.0}, []byte(`{"n": 1e999999999999}`)))
+		v = expect(t, `{"n": 1e100000000}`)
+		require.NoError(t, v.ValidatePayload(map[string]any{"n": 1.0}, []byte(`{"n": 10e99999999}`)))
+	})
+
+	t.Run("a payload that does not hold the claim fails closed", func(t *testing.T) {
+		v := expect(t, `{"n": 1}`)
+		requireOnly(t, v.ValidatePayload(map[string]any{"n": 1.0}, []byte(`{"m": 1}`)), claims.ErrMismatch)
+		requireOnly(t, v.ValidatePayload(map[string]any{"n": 1.0}, []byte(`not json`)), claims.ErrMismatch)
+	})
+
+	t.Run("the detail shows both numbers", func(t *testing.T) {
+		v := expect(t, `{"tenant_id": 9007199254740993}`)
+		payload := `{"tenant_id": 9007199254740992}`
+		var c map[string]any
+		require.NoError(t, json.Unmarshal([]byte(payload), &c))
+		ce := requireOnly(t, v.ValidatePayload(c, []byte(payload)), claims.ErrMismatch)
+		assert.Equal(t, "tenant_id", ce.Claim)
+		assert.Equal(t, `"tenant_id" is 9007199254740992 (number), expected 9007199254740993 (number)`, ce.Detail)
 	})
 }

@@ -57,6 +57,8 @@ func jsonType(v any) string {
 		return "array"
 	case map[string]any:
 		return "object"
+	case unreadable:
+		return "unreadable JSON"
 	default:
 		return fmt.Sprintf("Go type %T", v)
 	}
@@ -89,7 +91,12 @@ func appendValue(b []byte, v any, limit int) []byte {
 	case float64:
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case json.Number:
+		if _, ok := parseDecimal(string(x), nil); ok {
+			return append(b, x...)
+		}
 		return append(b, quoteLimit(string(x), limit)...)
+	case unreadable:
+		return append(b, "(unreadable)"...)
 	case string:
 		return append(b, quoteLimit(x, limit)...)
 	case []any:

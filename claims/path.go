@@ -3,7 +3,6 @@ package claims
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/jmespath/go-jmespath"
@@ -12,29 +11,37 @@ import (
 // Path is a compiled JMESPath expression (engine github.com/jmespath/go-jmespath)
 // evaluated against claim sets. Obtain one from [CompilePath]; the zero
 // Path and a nil *Path are not usable. A Path is immutable and safe for
-// concurrent use by multiple goroutines.
-//
-// A Path only reads the claims it is given, even when the expression uses
-// sort_by, which sorts its argument in place in this engine: such a Path
-// evaluates a private deep copy of the claims with a freshly compiled
-// expression, at the cost of allocations.
+// concurrent use by multiple goroutines, and it only reads the claims it is
+// given (see [CompilePath] for sort_by).
 type Path struct {
-	expr   string
-	jp     *jmespath.JMESPath
-	sortBy bool // expression calls sort_by: copy the input, compile per call
+	expr string // as configured, for error details
+	jp   *jmespath.JMESPath
 }
 
-// MaxExprLen is the longest JMESPath expression [CompilePath] accepts, in
+// maxExprLen is the longest JMESPath expression CompilePath accepts, in
 // bytes. It bounds the work done at configuration time; real attribute paths
 // are far shorter.
-const MaxExprLen = 16 << 10
+const maxExprLen = 16 << 10
 
-// CompilePath compiles expr once. An empty expression, one longer than
-// [MaxExprLen], a syntax error, a call to a function this engine does not
-// have (such as lower() or split() from jmespath-community) and a call with
-// the wrong number of arguments are errors that show the expression; with
-// this engine the latter two would otherwise fail on every evaluation.
-// Syntax errors wrap the engine's jmespath.SyntaxError.
+// CompilePath compiles expr once. It fails, with an error that shows the
+// expression, on an empty expression, one longer than 16 KiB, a syntax
+// error (wrapping the engine's jmespath.SyntaxError), a call to a function
+// this engine does not have (such as lower() or split() from
+// jmespath-community), a call with the wrong number of arguments, and a call
+// whose function is not named by a plain identifier ('abs'(x), (abs)(x)).
+//
+// The engine itself reports unknown functions and wrong argument counts
+// only while evaluating, and only for calls the evaluation reaches
+// ("false && lower(x)" never fails), so a mistyped role path would silently
+// give no role on every request. CompilePath therefore finds every call with
+// a small scan of the expression text and checks it against the functions
+// of go-jmespath v0.4.0, the version this module requires.
+//
+// The engine's sort_by sorts its first argument in place, which would
+// reorder the caller's claims (or a literal inside the compiled
+// expression) and race with concurrent readers. CompilePath therefore
+// compiles sort_by(a, &k) as sort_by(map(&@, a), &k): map copies the one
+// array being sorted, with the same elements, order and type errors.
 func CompilePath(expr string) (*Path, error) {
 	p, err := compilePath(expr)
 	if err != nil {
@@ -43,39 +50,49 @@ func CompilePath(expr string) (*Path, error) {
 	return p, nil
 }
 
-// compilePath is CompilePath without the package prefix, for errors that
-// [NewMapper] prefixes with the field name.
 func compilePath(expr string) (p *Path, err error) {
-	// The engine's lexer panics on some input (an identifier followed by
-	// U+0080 indexes past a table): report it as a compile error.
-	defer func() {
-		if r := recover(); r != nil {
-			p, err = nil, fmt.Errorf("invalid JMESPath expression %s: parser failed: %v", quoteLimit(expr, maxExprShown), r)
-		}
-	}()
 	if strings.TrimSpace(expr) == "" {
 		return nil, errors.New("empty JMESPath expression")
 	}
-	if len(expr) > MaxExprLen {
-		return nil, fmt.Errorf("JMESPath expression %s is %d bytes long, more than %d", quoteLimit(expr, 32), len(expr), MaxExprLen)
+	if len(expr) > maxExprLen {
+		return nil, fmt.Errorf("JMESPath expression %s is %d bytes long, more than %d", quoteLimit(expr, 32), len(expr), maxExprLen)
 	}
-	ast, err := jmespath.NewParser().Parse(expr)
+	shown := quoteLimit(expr, maxExprShown)
+	calls, copyAt := scanCalls(expr)
+	text := expr
+	if len(copyAt) > 0 {
+		text = insertCopies(expr, copyAt)
+	}
+	jp, err := compile(text)
+	if err != nil && text != expr {
+		// Report the error against the text the user wrote.
+		_, err = compile(expr)
+		if err == nil {
+			err = errors.New("sort_by could not be compiled with a copied argument")
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
+		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", shown, err)
 	}
-	sortBy, err := checkFunctions(ast)
-	if err != nil {
-		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
+	for _, c := range calls {
+		if err := c.check(); err != nil {
+			return nil, fmt.Errorf("invalid JMESPath expression %s: %w", shown, err)
+		}
 	}
-	jp, err := jmespath.Compile(expr) // the same parser again: the tree above is not usable for searching
-	if err != nil {
-		return nil, fmt.Errorf("invalid JMESPath expression %s: %w", quoteLimit(expr, maxExprShown), err)
-	}
-	return &Path{expr: expr, jp: jp, sortBy: sortBy}, nil
+	return &Path{expr: expr, jp: jp}, nil
 }
 
-// Expr returns the expression p was compiled from.
-func (p *Path) Expr() string { return p.expr }
+// compile runs the engine's parser. Its lexer panics on some input (an
+// identifier followed by U+0080 indexes past a table): that is reported as
+// an error.
+func compile(text string) (jp *jmespath.JMESPath, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			jp, err = nil, fmt.Errorf("parser failed: %v", r)
+		}
+	}()
+	return jmespath.Compile(text)
+}
 
 // String evaluates p against c and returns the result when it is a string.
 // Any other result (number, array, null, …) gives "" and a nil error, as in
@@ -124,98 +141,10 @@ func (p *Path) search(c map[string]any) (v any, err error) {
 				quoteLimit(p.expr, maxExprShown), quote(fmt.Sprint(r))))
 		}
 	}()
-	jp, data := p.jp, any(c)
-	if p.sortBy {
-		if jp, err = jmespath.Compile(p.expr); err != nil {
-			return nil, newError(ErrPath, "", fmt.Sprintf("%s: %s", quoteLimit(p.expr, maxExprShown), quote(err.Error())))
-		}
-		data = deepCopy(data)
-	}
-	v, err = jp.Search(data)
+	v, err = p.jp.Search(c)
 	if err != nil {
 		// Engine messages may embed claim values: quote and truncate them.
 		return nil, newError(ErrPath, "", fmt.Sprintf("%s: %s", quoteLimit(p.expr, maxExprShown), quote(err.Error())))
 	}
 	return v, nil
-}
-
-// deepCopy copies the containers of a JSON-typed value.
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(x))
-		for i, e := range x {
-			s[i] = deepCopy(e)
-		}
-		return s
-	}
-	return v
-}
-
-// arity is the number of arguments each function of go-jmespath v0.4.0
-// accepts; max < 0 means variadic.
-var arity = map[string]struct{ min, max int }{
-	"abs": {1, 1}, "avg": {1, 1}, "ceil": {1, 1}, "contains": {2, 2},
-	"ends_with": {2, 2}, "floor": {1, 1}, "join": {2, 2}, "keys": {1, 1},
-	"length": {1, 1}, "map": {2, 2}, "max": {1, 1}, "max_by": {2, 2},
-	"merge": {1, -1}, "min": {1, 1}, "min_by": {2, 2}, "not_null": {1, -1},
-	"reverse": {1, 1}, "sort": {1, 1}, "sort_by": {2, 2}, "starts_with": {2, 2},
-	"sum": {1, 1}, "to_array": {1, 1}, "to_number": {1, 1}, "to_string": {1, 1},
-	"type": {1, 1}, "values": {1, 1},
-}
-
-// checkFunctions walks the engine's syntax tree and checks the name and
-// argument count of every function call. It reports whether sort_by is
-// called.
-//
-// The engine exports the tree type but not its fields, so the walk reads
-// them with reflection (read-only access to unexported fields is allowed).
-// The field names are those of go-jmespath v0.4.0; should they change, the
-// walk finds no calls and the checks are skipped, which the tests detect.
-// The walk is iterative and linear in the size of the tree.
-func checkFunctions(ast jmespath.ASTNode) (sortBy bool, err error) {
-	stack := []reflect.Value{reflect.ValueOf(ast)}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		kind, value, children := n.FieldByName("nodeType"), n.FieldByName("value"), n.FieldByName("children")
-		if !kind.IsValid() || !value.IsValid() || !children.IsValid() || children.Kind() != reflect.Slice {
-			return false, nil
-		}
-		if kind.CanInt() && kind.Int() == int64(jmespath.ASTFunctionExpression) {
-			name := ""
-			if value.Kind() == reflect.Interface && value.Elem().Kind() == reflect.String {
-				name = value.Elem().String()
-			}
-			if err := checkArity(name, children.Len()); err != nil {
-				return false, err
-			}
-			if name == "sort_by" {
-				sortBy = true
-			}
-		}
-		for i := range children.Len() {
-			stack = append(stack, children.Index(i))
-		}
-	}
-	return sortBy, nil
-}
-
-func checkArity(name string, args int) error {
-	a, ok := arity[name]
-	switch {
-	case !ok:
-		return fmt.Errorf("unknown function %s() (not provided by github.com/jmespath/go-jmespath)", name)
-	case a.min == a.max && args != a.min:
-		return fmt.Errorf("function %s() takes %d argument(s), got %d", name, a.min, args)
-	case args < a.min:
-		return fmt.Errorf("function %s() needs at least %d argument(s), got %d", name, a.min, args)
-	}
-	return nil
 }

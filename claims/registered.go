@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -10,9 +11,9 @@ import (
 	"time"
 )
 
-// DefaultLeeway is the clock skew allowed for "exp", "nbf" and "iat" when
-// [Validator.Leeway] is zero. It is Grafana's fixed value.
-const DefaultLeeway = time.Minute
+// defaultLeeway is the clock skew allowed for "exp", "nbf" and "iat" when
+// Validator.Leeway is zero. It is Grafana's fixed value.
+const defaultLeeway = time.Minute
 
 // maxSeconds bounds NumericDate values before they become a time.Time, so
 // that absurd values (1e300) cannot overflow; it is about 31 million years,
@@ -22,7 +23,7 @@ const maxSeconds = 1e15
 // Validator checks the registered claims of a decoded claim set and the
 // expectations of [Expected]. The zero value checks only the types of the
 // registered claims and the time claims that are present, with a leeway of
-// [DefaultLeeway].
+// 60 seconds.
 //
 // A Validator holds no hidden state: build it with a struct literal and do
 // not modify it once it is in use. Validate is then safe for concurrent use
@@ -31,7 +32,7 @@ type Validator struct {
 	// Expected holds the values the claims must carry (expect_claims).
 	Expected Expected
 	// Leeway is the clock skew allowed for exp, nbf and iat. Zero means
-	// DefaultLeeway (60s), as jwtauth's Config.Leeway; a negative value means
+	// 60 seconds (Grafana's fixed value), as jwtauth's Config.Leeway; a negative value means
 	// no leeway at all.
 	Leeway time.Duration
 	// RequireExp rejects a claim set without "exp" (absent or null) with
@@ -46,7 +47,7 @@ type Validator struct {
 func (v *Validator) leeway() time.Duration {
 	switch {
 	case v.Leeway == 0:
-		return DefaultLeeway
+		return defaultLeeway
 	case v.Leeway < 0:
 		return 0
 	}
@@ -76,7 +77,27 @@ func (v *Validator) leeway() time.Duration {
 // Validate does not allocate when the claims pass: custom claims are
 // compared in map order and sorted only to pick the failure to report.
 // Error details quote and truncate token values and never contain the token.
+//
+// A float64 in c stands for the shortest decimal that rounds to it, so
+// Validate cannot tell a token's 9007199254740993 from 9007199254740992
+// once both were decoded to float64; [Validator.ValidatePayload] can.
 func (v *Validator) Validate(c map[string]any) error {
+	return v.validate(tokenClaims{c: c})
+}
+
+// ValidatePayload is [Validator.Validate] for a claim set c decoded from
+// the JSON text payload (a token's payload, whose member names must be
+// unique). Custom claims whose expected value holds a number are compared
+// with the token's own JSON text, decoded again from payload with
+// [json.Decoder.UseNumber], so that every digit counts; a payload that
+// cannot be read that way fails them with ErrMismatch. This decoding
+// allocates, and happens only for such claims.
+func (v *Validator) ValidatePayload(c map[string]any, payload []byte) error {
+	return v.validate(tokenClaims{c: c, payload: payload})
+}
+
+func (v *Validator) validate(tc tokenClaims) error {
+	c := tc.c
 	exp, hasExp, err := numericDate(c, "exp")
 	if err != nil {
 		return err
@@ -146,18 +167,58 @@ func (v *Validator) Validate(c map[string]any) error {
 	}
 
 	for k, want := range e.Custom {
-		got, ok := c[k]
+		got, ok := tc.get(k, want)
 		if !ok || !jsonEqual(want, got) {
-			return firstCustomFailure(e.Custom, c)
+			return firstCustomFailure(e.Custom, &tc)
 		}
 	}
 	return nil
 }
 
+// tokenClaims is a claim set and, when known, the JSON text it was decoded
+// from.
+type tokenClaims struct {
+	c       map[string]any
+	payload []byte                     // nil: compare the decoded values
+	members map[string]json.RawMessage // payload's members, read on first use
+}
+
+// unreadable stands for a claim whose JSON text could not be read again;
+// it equals no expected value.
+type unreadable struct{}
+
+// get returns claim k for comparison with want. When want holds a number
+// and the payload is known, the claim is decoded again from the payload,
+// keeping its numbers as json.Number.
+func (tc *tokenClaims) get(k string, want any) (any, bool) {
+	got, ok := tc.c[k]
+	if !ok || tc.payload == nil || !hasNumber(want) {
+		return got, ok
+	}
+	if tc.members == nil {
+		var m map[string]json.RawMessage // a local: &tc.members would move tc to the heap
+		if err := json.Unmarshal(tc.payload, &m); err != nil || m == nil {
+			m = map[string]json.RawMessage{}
+		}
+		tc.members = m
+	}
+	raw, ok := tc.members[k]
+	if !ok {
+		return unreadable{}, true
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return unreadable{}, true
+	}
+	return v, true
+}
+
 // firstCustomFailure reports the failing custom claim that sorts first.
-func firstCustomFailure(want, c map[string]any) error {
+func firstCustomFailure(want map[string]any, tc *tokenClaims) error {
 	for _, k := range slices.Sorted(maps.Keys(want)) {
-		got, ok := c[k]
+		got, ok := tc.get(k, want[k])
 		if !ok {
 			return newError(ErrMissing, k, fmt.Sprintf("%s is absent, expected %s", quote(k), render(want[k])))
 		}

@@ -1,7 +1,9 @@
 package claims
 
-// Role is a Grafana organization role. Role strings are case-sensitive:
-// "admin" is not a role.
+// Role is a Grafana organization role, the result of role mapping
+// (role_attribute_path, org_mapping) that package jwtauth reports as
+// jwtauth.Role. Role strings are case-sensitive: "admin" is not a role. The
+// zero value "" means no role and is not valid.
 type Role string
 
 // The valid roles, lowest first.
@@ -11,11 +13,6 @@ const (
 	RoleEditor Role = "Editor"
 	RoleAdmin  Role = "Admin"
 )
-
-// roleGrafanaAdmin is the role string that a role_attribute_path may return
-// to make the user a server administrator. It is not an org role: it maps to
-// [RoleAdmin] plus the admin flag.
-const roleGrafanaAdmin = "GrafanaAdmin"
 
 // IsValid reports whether r is exactly one of [RoleNone], [RoleViewer],
 // [RoleEditor] or [RoleAdmin]. The empty role and "GrafanaAdmin" are not
@@ -38,17 +35,4 @@ func (r Role) rank() int {
 		return 4
 	}
 	return 0
-}
-
-// HighestRole returns the highest valid role among roles, in the order
-// None < Viewer < Editor < Admin. Invalid roles are ignored; when no role is
-// valid (or none is given) it returns "".
-func HighestRole(roles ...Role) Role {
-	var best Role
-	for _, r := range roles {
-		if r.rank() > best.rank() {
-			best = r
-		}
-	}
-	return best
 }

@@ -1,10 +1,14 @@
 package jwks
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"crypto"
+	"crypto/sha256"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +22,10 @@ import (
 // start (it should not be seen in practice).
 var errNoSet = errors.New("jwks: no key set fetched yet")
 
+// minNotFoundTTL is the least time a {{kid}} URL's "no such kid" answer is
+// remembered, so that re-sent junk kids are answered without a fetch.
+const minNotFoundTTL = time.Hour
+
 // maxBackoff caps the retry interval while a stale set is served (it is
 // raised to MinRefreshInterval when that is longer).
 const maxBackoff = 5 * time.Minute
@@ -25,7 +33,9 @@ const maxBackoff = 5 * time.Minute
 // snapshot is one fetched key set with its timing. It is immutable once
 // published, so the warm path reads it without locks.
 type snapshot struct {
-	set        *keys.Set // nil: a per-kid entry whose kid does not exist
+	set        *keys.Set         // nil: a per-kid entry whose kid does not exist
+	sum        [sha256.Size]byte // of the response body the set was parsed from
+	fetched    time.Time         // when the fetch ended
 	ttl        time.Duration
 	refreshAt  time.Time // start a background refresh from here (80 % of ttl)
 	expires    time.Time
@@ -51,7 +61,7 @@ type fetchKind int
 
 const (
 	fetchTTL     fetchKind = iota // cold, expired, refresh-ahead, or a retry
-	fetchUnknown                  // an unknown kid
+	fetchUnknown                  // an unknown kid, or a signature that failed with a known kid
 	fetchForced                   // Refresh
 )
 
@@ -61,9 +71,10 @@ type entry struct {
 	r   *Remote
 	kid string // the kid of a per-kid entry; "" for a whole set
 
-	snap   atomic.Pointer[snapshot]
-	busy   atomic.Bool  // a fetch is in flight
-	gateNS atomic.Int64 // unix ns before which a usable set triggers no fetch
+	snap      atomic.Pointer[snapshot]
+	busy      atomic.Bool  // a fetch is in flight
+	gateNS    atomic.Int64 // unix ns before which a usable set triggers no TTL fetch
+	kidGateNS atomic.Int64 // unix ns before which the kid budget allows no refresh
 
 	mu           sync.Mutex
 	inflight     *call
@@ -71,6 +82,7 @@ type entry struct {
 	lastErr      error     // cause of the last failure
 	lastEnd      time.Time // when the last fetch ended
 	backoffUntil time.Time // no retry before this while a stale set is usable
+	kidSpent     time.Time // when the kid budget was last used (a fetchUnknown started)
 	unknown      map[string]struct{}
 	unknownUntil time.Time // unknown is valid until here (the next allowed refresh)
 }
@@ -110,33 +122,121 @@ func (e *entry) refreshAhead(now time.Time) {
 	e.mu.Unlock()
 }
 
-// unknownKid handles a kid missing from a usable whole set: one shared
-// refresh at most every MinRefreshInterval, then keys.ErrUnknownKey. Kids
-// still unknown after a refresh are answered from memory until the next
-// refresh is allowed.
+// unknownKid handles a kid missing from a usable whole set: it waits for
+// a fetch in flight, or starts one from the kid budget (one per
+// MinRefreshInterval, shared with signature failures, not used up by TTL
+// fetches), then answers keys.ErrUnknownKey if the kid is still missing.
+// Kids still unknown after a refresh are answered from memory until the
+// budget allows the next one.
 //
 // A refusal re-reads the current set first: a refresh that finished
 // between the caller's lookup in the older set seen and this point (the
 // refresh that now rate-limits it) may hold the kid.
 func (e *entry) unknownKid(ctx context.Context, seen *snapshot, now time.Time, kid, alg string) ([]keys.Key, error) {
-	if !e.busy.Load() && now.UnixNano() < e.gateNS.Load() {
+	if !e.busy.Load() && now.UnixNano() < e.kidGateNS.Load() {
 		return e.recheck(ctx, seen, kid, alg) // rate limited: no lock, no allocation
 	}
-	e.mu.Lock()
-	if _, ok := e.unknown[kid]; ok && now.Before(e.unknownUntil) {
-		e.mu.Unlock()
+	c := e.kidFetch(now, kid, true)
+	if c == nil {
 		return e.recheck(ctx, seen, kid, alg)
 	}
-	c := e.inflight
-	if c == nil {
-		if now.Before(e.gateLocked(true)) {
-			e.mu.Unlock()
-			return e.recheck(ctx, seen, kid, alg)
-		}
-		c = e.startLocked(fetchUnknown)
-	}
-	e.mu.Unlock()
 	return e.await(ctx, c, kid, alg)
+}
+
+// kidFetch returns the fetch in flight, or starts one from the kid budget;
+// nil when the budget is spent, or (with unknownKid) when kid is
+// remembered as unknown.
+func (e *entry) kidFetch(now time.Time, kid string, unknownKid bool) *call {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.unknown[kid]; unknownKid && ok && now.Before(e.unknownUntil) {
+		return nil
+	}
+	if e.inflight != nil {
+		return e.inflight
+	}
+	if now.Before(e.kidGateLocked()) {
+		return nil
+	}
+	c := e.startLocked(fetchUnknown)
+	if c != nil {
+		e.kidSpent = now
+		e.kidGateNS.Store(e.kidGateLocked().UnixNano())
+	}
+	return c
+}
+
+// kidGateLocked returns the earliest time the kid budget allows a refresh:
+// MinRefreshInterval after the last one, and not before the backoff while
+// fetches fail.
+func (e *entry) kidGateLocked() time.Time {
+	var gate time.Time
+	if !e.kidSpent.IsZero() {
+		gate = e.kidSpent.Add(e.r.s.MinRefreshInterval)
+	}
+	if e.failures > 0 && e.backoffUntil.After(gate) {
+		gate = e.backoffUntil
+	}
+	return gate
+}
+
+// keysAfterFailure serves Remote.KeysAfterFailure for one entry.
+func (e *entry) keysAfterFailure(ctx context.Context, kid, alg string, failed []keys.Key) []keys.Key {
+	s := e.snap.Load()
+	if s == nil || s.set == nil {
+		return nil
+	}
+	if ks := changedKeys(ctx, s, kid, alg, failed); ks != nil {
+		return ks // another caller's refresh already brought a new key
+	}
+	now := e.r.now()
+	if now.Sub(s.fetched) < e.r.s.MinRefreshInterval {
+		return nil
+	}
+	if !e.busy.Load() && now.UnixNano() < e.kidGateNS.Load() {
+		return nil
+	}
+	c := e.kidFetch(now, kid, false)
+	if c == nil {
+		return nil
+	}
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		return nil
+	}
+	if c.snap == nil || c.snap.set == nil {
+		return nil
+	}
+	return changedKeys(ctx, c.snap, kid, alg, failed)
+}
+
+// changedKeys returns the keys of s for kid and alg that equal none of
+// failed; nil if there are none.
+func changedKeys(ctx context.Context, s *snapshot, kid, alg string, failed []keys.Key) []keys.Key {
+	ks, err := s.set.KeysFor(ctx, kid, alg)
+	if err != nil {
+		return nil
+	}
+	var out []keys.Key
+	for _, k := range ks {
+		if !slices.ContainsFunc(failed, func(f keys.Key) bool { return samePublic(f.Public, k.Public) }) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// samePublic reports whether two keys.Key.Public values hold the same key.
+func samePublic(a, b any) bool {
+	if x, ok := a.([]byte); ok {
+		y, ok := b.([]byte)
+		return ok && bytes.Equal(x, y)
+	}
+	if x, ok := a.(interface{ Equal(crypto.PublicKey) bool }); ok {
+		return x.Equal(b)
+	}
+	return false
 }
 
 // recheck answers an unknown kid from the current set when it is newer
@@ -174,7 +274,15 @@ func (e *entry) slow(ctx context.Context, kid, alg string) ([]keys.Key, error) {
 			e.mu.Unlock()
 			return nil, err
 		}
-		c = e.startLocked(fetchTTL)
+		if c = e.startLocked(fetchTTL); c == nil {
+			// The {{kid}} fetch bound is reached: a stale key still
+			// serves, anything else is asked to come back.
+			e.mu.Unlock()
+			if usable {
+				return e.lookup(ctx, s, now, kid, alg)
+			}
+			return nil, unavailable(errFetchLimit, e.r.kidLimitWait(now))
+		}
 	}
 	e.mu.Unlock()
 	return e.await(ctx, c, kid, alg)
@@ -214,7 +322,7 @@ func (e *entry) rememberUnknown(kid string) {
 	if !now.Before(e.unknownUntil) {
 		clear(e.unknown)
 	}
-	e.unknownUntil = e.gateLocked(true)
+	e.unknownUntil = e.kidGateLocked()
 	if e.unknown == nil {
 		e.unknown = make(map[string]struct{})
 	}
@@ -239,15 +347,19 @@ func (e *entry) gateLocked(usable bool) time.Time {
 	}
 }
 
-// startLocked starts a fetch in the background and returns its call. If the
-// Remote is closed, the call fails at once.
+// startLocked starts a fetch in the background and returns its call. If
+// the Remote is closed, the call fails at once. It returns nil, starting
+// nothing, when the {{kid}} fetch bound forbids the fetch.
 func (e *entry) startLocked(kind fetchKind) *call {
+	if e.kid != "" && kind != fetchForced && !e.r.takeKidFetch(e.r.now()) {
+		return nil
+	}
 	c := &call{done: make(chan struct{})}
 	e.inflight = c
 	e.busy.Store(true)
 	ok := e.r.spawn(func(ctx context.Context) {
-		set, hdr, err := e.r.fetch(ctx, e, kind)
-		e.complete(c, set, hdr, err)
+		res, err := e.r.fetch(ctx, e, kind)
+		e.complete(c, res, err)
 	})
 	if !ok {
 		c.err = errClosed
@@ -259,19 +371,21 @@ func (e *entry) startLocked(kind fetchKind) *call {
 }
 
 // complete publishes a fetch's outcome and releases its waiters.
-func (e *entry) complete(c *call, set *keys.Set, hdr http.Header, err error) {
+func (e *entry) complete(c *call, res fetched, err error) {
 	r := e.r
 	e.mu.Lock()
 	now := r.now()
 	old := e.snap.Load()
 	e.lastEnd = now
 	if err == nil {
-		ttl := cacheTTL(hdr, r.s.CacheTTL, r.s.MinRefreshInterval)
-		if set == nil { // a kid the server does not have: ask again later
-			ttl = r.s.MinRefreshInterval
+		ttl := cacheTTL(res.header, r.s.CacheTTL, r.s.MinRefreshInterval)
+		if res.set == nil { // a kid the server does not have
+			ttl = max(ttl, minNotFoundTTL)
 		}
 		s := &snapshot{
-			set:       set,
+			set:       res.set,
+			sum:       res.sum,
+			fetched:   now,
 			ttl:       ttl,
 			refreshAt: now.Add(ttl - ttl/5),
 			expires:   now.Add(ttl),
@@ -292,6 +406,7 @@ func (e *entry) complete(c *call, set *keys.Set, hdr http.Header, err error) {
 		c.err = err
 	}
 	e.gateNS.Store(e.gateLocked(true).UnixNano())
+	e.kidGateNS.Store(e.kidGateLocked().UnixNano())
 	e.inflight = nil
 	e.busy.Store(false)
 	e.mu.Unlock()

@@ -7,6 +7,7 @@ package jwks_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"net/http"
@@ -87,7 +88,7 @@ func TestCache_errorsNeverCached(t *testing.T) {
 		wantCount(t, p, 2)
 		wantErr(t, r, "k2", keys.ErrUnknownKey)
 		h := r.Health()
-		if !h.Stale || !h.Usable || h.ConsecutiveFailures != 1 || !strings.Contains(h.LastError, "500") {
+		if !h.Stale || !h.Usable || h.Failures != 1 || !strings.Contains(h.LastError, "500") {
 			t.Fatalf("Health = %+v", h)
 		}
 
@@ -97,8 +98,8 @@ func TestCache_errorsNeverCached(t *testing.T) {
 			mustFind(t, r, "k1")        // stale, at once; retry in background
 			synctest.Wait()
 			wantCount(t, p, 3+i)
-			if h := r.Health(); h.ConsecutiveFailures != 2+i {
-				t.Fatalf("after %q: failures %d", bad, h.ConsecutiveFailures)
+			if h := r.Health(); h.Failures != 2+i {
+				t.Fatalf("after %q: failures %d", bad, h.Failures)
 			}
 		}
 
@@ -115,7 +116,7 @@ func TestCache_errorsNeverCached(t *testing.T) {
 		synctest.Wait()
 		mustFind(t, r, "k2")
 		wantErr(t, r, "k1", keys.ErrUnknownKey)
-		if h := r.Health(); h.Stale || h.ConsecutiveFailures != 0 || h.LastError != "" || h.FetchErrors != 5 {
+		if h := r.Health(); h.Stale || h.Failures != 0 || h.LastError != "" || h.FetchErrors != 5 {
 			t.Fatalf("Health = %+v", h)
 		}
 	})
@@ -211,7 +212,7 @@ func TestCache_refreshAhead(t *testing.T) {
 		release()
 		synctest.Wait()
 		mustFind(t, r, "k2")
-		if h := r.Health(); h.SetAge != 0 || h.Fetches != 2 {
+		if h := r.Health(); !h.LastFetch.Equal(time.Now()) || h.Fetches != 2 {
 			t.Errorf("Health = %+v", h)
 		}
 		time.Sleep(7 * time.Minute) // 15m1s: the old expiry (10m) passed, the new one not
@@ -221,24 +222,27 @@ func TestCache_refreshAhead(t *testing.T) {
 }
 
 // TestUnknownKid: an unknown kid refreshes at most once per
-// MinRefreshInterval, shared by concurrent callers; sprays of random kids
-// cost at most one fetch per interval, and still-unknown kids are answered
-// from memory.
+// MinRefreshInterval from a budget of its own (a TTL fetch does not use it
+// up), shared by concurrent callers; sprays of random kids cost at most one
+// fetch per interval, and still-unknown kids are answered from memory.
 func TestUnknownKid(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := newIDP(jwttest.JWKS(key1), "")
 		r := newRemote(t, p, jwks.Options{})
 		mustFind(t, r, "k1")
+		time.Sleep(time.Second)
 		p.serve(200, jwttest.JWKS(key1, key2), "")
-		wantErr(t, r, "k2", keys.ErrUnknownKey) // within the interval
-		wantCount(t, p, 1)
-
-		time.Sleep(30 * time.Second)
-		mustFind(t, r, "k2") // one refresh, and the new kid verifies
+		mustFind(t, r, "k2") // 1 s after the first fetch: refreshed at once
 		wantCount(t, p, 2)
 		if cc := p.last().Header.Get("Cache-Control"); cc != "no-cache" {
 			t.Errorf("refresh Cache-Control = %q", cc)
 		}
+		p.serve(200, jwttest.JWKS(key1, key2, key3), "")
+		wantErr(t, r, "k3", keys.ErrUnknownKey) // the budget is spent for this interval
+		wantCount(t, p, 2)
+		time.Sleep(30 * time.Second)
+		mustFind(t, r, "k3")
+		wantCount(t, p, 3)
 
 		spray := func() {
 			var wg sync.WaitGroup
@@ -258,7 +262,7 @@ func TestUnknownKid(t *testing.T) {
 			time.Sleep(30 * time.Second)
 			spray() // 10 000 random kids
 			spray()
-			wantCount(t, p, 3+round) // exactly one refresh per interval
+			wantCount(t, p, 4+round) // exactly one refresh per interval
 		}
 		mustFind(t, r, "k1")
 		mustFind(t, r, "k2")
@@ -267,7 +271,7 @@ func TestUnknownKid(t *testing.T) {
 		// while another refresh is in flight.
 		time.Sleep(30 * time.Second)
 		wantErr(t, r, "never-there", keys.ErrUnknownKey)
-		wantCount(t, p, 6)
+		wantCount(t, p, 7)
 		release := p.hold()
 		done := make(chan error, 1)
 		go func() { done <- r.Refresh(context.Background()) }()
@@ -344,7 +348,7 @@ func TestOutage(t *testing.T) {
 		if n := p.count(); n < 10 || n > 20 {
 			t.Errorf("%d fetches during the outage", n)
 		}
-		if h := r.Health(); !h.Stale || !h.Usable || h.ConsecutiveFailures < 10 || !strings.Contains(h.LastError, "connection refused") {
+		if h := r.Health(); !h.Stale || !h.Usable || h.Failures < 10 || !strings.Contains(h.LastError, "connection refused") {
 			t.Errorf("Health = %+v", h)
 		}
 
@@ -491,5 +495,60 @@ func TestClose(t *testing.T) {
 			t.Errorf("Refresh after Close: %v", err)
 		}
 		wantCount(t, p, n) // no request after Close
+	})
+}
+
+// TestKeysAfterFailure: a key replaced under the same kid is fetched once
+// the set is older than MinRefreshInterval, from the budget unknown kids
+// use, shared by concurrent callers; an unchanged key gives nil.
+func TestKeysAfterFailure(t *testing.T) {
+	replaced := key2.WithKID("k1")
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		p := newIDP(jwttest.JWKS(key1), "")
+		r := newRemote(t, p, jwks.Options{})
+		failed, err := r.KeysFor(ctx, "k1", "EdDSA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.serve(200, jwttest.JWKS(replaced), "")
+		time.Sleep(29 * time.Second)
+		if ks := r.KeysAfterFailure(ctx, "k1", "EdDSA", failed); ks != nil {
+			t.Fatalf("set younger than MinRefreshInterval: got %v", ks)
+		}
+		wantCount(t, p, 1)
+
+		time.Sleep(time.Second)
+		release := p.hold()
+		got := make([][]keys.Key, 20)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Go(func() { got[i] = r.KeysAfterFailure(ctx, "k1", "EdDSA", failed) })
+		}
+		synctest.Wait()
+		release()
+		wg.Wait()
+		wantCount(t, p, 2)
+		for _, ks := range got {
+			if len(ks) != 1 || !replaced.Public.(ed25519.PublicKey).Equal(ks[0].Public) {
+				t.Fatalf("got %v, want the replaced key", ks)
+			}
+		}
+		if cc := p.last().Header.Get("Cache-Control"); cc != "no-cache" {
+			t.Errorf("Cache-Control = %q", cc)
+		}
+
+		// The budget is spent for this interval, for unknown kids too; and
+		// keys that did not change give nil.
+		wantErr(t, r, "k9", keys.ErrUnknownKey)
+		time.Sleep(31 * time.Second)
+		if ks := r.KeysAfterFailure(ctx, "k1", "EdDSA", got[0]); ks != nil {
+			t.Fatalf("unchanged key: got %v", ks)
+		}
+		wantCount(t, p, 3)
+		if ks := r.KeysAfterFailure(ctx, "k1", "EdDSA", got[0]); ks != nil {
+			t.Fatalf("unchanged key: got %v", ks)
+		}
+		wantCount(t, p, 3)
 	})
 }

@@ -26,24 +26,24 @@ func tlsConfig(o *Options) (*tls.Config, error) {
 	if o.TLSClientCA != "" {
 		pemData, err := os.ReadFile(o.TLSClientCA)
 		if err != nil {
-			return nil, fmt.Errorf("TLSClientCA: %w", err)
+			return nil, optionErr("TLSClientCA", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pemData) {
-			return nil, fmt.Errorf("TLSClientCA: no PEM certificate in %s", o.TLSClientCA)
+			return nil, optionErr("TLSClientCA", fmt.Errorf("no PEM certificate in %s", o.TLSClientCA))
 		}
 		cfg.RootCAs = pool
 	}
 	switch {
 	case o.TLSClientCert == "" && o.TLSClientKey == "":
 	case o.TLSClientCert == "":
-		return nil, errors.New("TLSClientCert: required with TLSClientKey")
+		return nil, optionErr("TLSClientCert", errors.New("required with TLSClientKey"))
 	case o.TLSClientKey == "":
-		return nil, errors.New("TLSClientKey: required with TLSClientCert")
+		return nil, optionErr("TLSClientKey", errors.New("required with TLSClientCert"))
 	default:
 		cert, err := tls.LoadX509KeyPair(o.TLSClientCert, o.TLSClientKey)
 		if err != nil {
-			return nil, fmt.Errorf("TLSClientCert: %w", err)
+			return nil, optionErr("TLSClientCert", err)
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
@@ -117,18 +117,18 @@ func redirectPolicy(allowHTTP bool) func(*http.Request, []*http.Request) error {
 }
 
 // bearerToken reads the token file and returns the Authorization value.
-// Errors name the Options field in jwtauth terms and never hold the token.
+// Errors name the file, never the token.
 func bearerToken(path string) (string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("JWKSetBearerTokenFile: %w", err)
+		return "", err
 	}
 	tok := string(bytes.TrimSpace(data))
 	if tok == "" {
-		return "", fmt.Errorf("JWKSetBearerTokenFile: %s is empty", path)
+		return "", fmt.Errorf("%s is empty", path)
 	}
 	if strings.ContainsAny(tok, "\r\n") {
-		return "", fmt.Errorf("JWKSetBearerTokenFile: %s holds more than one line", path)
+		return "", fmt.Errorf("%s holds more than one line", path)
 	}
 	if len(tok) > 7 && strings.EqualFold(tok[:7], "Bearer ") {
 		return tok, nil

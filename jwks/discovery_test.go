@@ -78,8 +78,8 @@ func TestDiscovery(t *testing.T) {
 		o := newOIDC(doc(issuer, issuer+"/certs"), map[string][]byte{"/realms/acme/certs": jwttest.JWKS(key1)})
 		r := newRemote(t, o.idp, jwks.Options{Issuer: issuer, CacheTTL: 10 * time.Minute,
 			BearerTokenFile: writeFile(t, "token", []byte("sa-token"))})
-		if r.Issuer() != issuer {
-			t.Errorf("Issuer() = %q", r.Issuer())
+		if h := r.Health(); h.Issuer != issuer || h.Source != "Issuer" {
+			t.Errorf("Health = %+v", h)
 		}
 		if h := r.Health(); h.URL != "" {
 			t.Errorf("URL before discovery = %q", h.URL)
@@ -101,7 +101,7 @@ func TestDiscovery(t *testing.T) {
 		time.Sleep(30 * time.Second)
 		mustFind(t, r, "k2")
 		wantCount(t, o.idp, 5) // certs (404), discovery, certs2
-		if h := r.Health(); h.URL != issuer+"/certs2" || h.ConsecutiveFailures != 0 {
+		if h := r.Health(); h.URL != issuer+"/certs2" || h.Failures != 0 {
 			t.Errorf("Health = %+v", h)
 		}
 

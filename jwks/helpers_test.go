@@ -1,11 +1,11 @@
 package jwks_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -25,19 +25,17 @@ var (
 
 const testURL = "https://idp.test/jwks"
 
-// idp is an in-memory identity provider: an http.RoundTripper serving a
-// configurable response and counting requests. It never opens a socket, so
-// it works inside synctest bubbles.
+// idp is an in-memory identity provider on jwttest.FaultServer (which
+// counts requests, holds them, fails them and answers without a socket, so
+// it works inside synctest bubbles), serving a configurable response, or a
+// response per path.
 type idp struct {
-	mu       sync.Mutex
-	status   int
-	body     []byte
-	header   http.Header
-	err      error         // transport error instead of a response
-	hang     bool          // block until the request's ctx ends
-	gate     chan struct{} // if non-nil, wait for it to close before answering
-	requests []*http.Request
-	byPath   map[string]func(*http.Request) *http.Response
+	*jwttest.FaultServer
+	mu     sync.Mutex
+	status int
+	body   []byte
+	header http.Header
+	byPath map[string]func(*http.Request) *http.Response
 }
 
 func newIDP(body []byte, cacheControl string) *idp {
@@ -45,90 +43,45 @@ func newIDP(body []byte, cacheControl string) *idp {
 	if cacheControl != "" {
 		p.header.Set("Cache-Control", cacheControl)
 	}
+	p.FaultServer = jwttest.NewFaultServer(http.HandlerFunc(p.answer))
 	return p
 }
 
-// serve replaces the response.
+// serve replaces the response (and ends a fail).
 func (p *idp) serve(status int, body []byte, cacheControl string) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.status, p.body, p.err, p.hang = status, body, nil, false
+	p.status, p.body = status, body
 	p.header = http.Header{}
 	if cacheControl != "" {
 		p.header.Set("Cache-Control", cacheControl)
 	}
+	p.mu.Unlock()
+	p.Serve(http.HandlerFunc(p.answer))
 }
 
 // fail makes every request fail at the transport.
-func (p *idp) fail(err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.err = err
-}
+func (p *idp) fail(err error) { p.Fail(err) }
 
 // hold makes requests wait until the returned func is called.
-func (p *idp) hold() (release func()) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	ch := make(chan struct{})
-	p.gate = ch
-	return sync.OnceFunc(func() {
-		p.mu.Lock()
-		p.gate = nil
-		p.mu.Unlock()
-		close(ch)
-	})
-}
+func (p *idp) hold() (release func()) { return p.Hold() }
 
-func (p *idp) count() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.requests)
-}
+func (p *idp) count() int { return p.Hits() }
 
-func (p *idp) last() *http.Request {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.requests) == 0 {
-		return nil
-	}
-	return p.requests[len(p.requests)-1]
-}
+func (p *idp) last() *http.Request { return p.Last() }
 
-func (p *idp) RoundTrip(req *http.Request) (*http.Response, error) {
+func (p *idp) answer(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
-	p.requests = append(p.requests, req)
-	gate, hang := p.gate, p.hang
+	h, status, body, header := p.byPath[r.URL.Path], p.status, p.body, p.header.Clone()
 	p.mu.Unlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-req.Context().Done():
-			return nil, req.Context().Err()
-		}
+	if h != nil {
+		resp := h(r)
+		defer resp.Body.Close()
+		status, header = resp.StatusCode, resp.Header
+		body, _ = io.ReadAll(resp.Body)
 	}
-	if hang {
-		<-req.Context().Done()
-		return nil, req.Context().Err()
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if h := p.byPath[req.URL.Path]; h != nil {
-		resp := h(req)
-		resp.Request = req
-		return resp, nil
-	}
-	if p.err != nil {
-		return nil, p.err
-	}
-	return &http.Response{
-		StatusCode:    p.status,
-		Status:        http.StatusText(p.status),
-		Header:        p.header.Clone(),
-		Body:          io.NopCloser(bytes.NewReader(p.body)),
-		ContentLength: int64(len(p.body)),
-		Request:       req,
-	}, nil
+	maps.Copy(w.Header(), header)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 // newRemote returns a Remote on p (URL testURL unless set), closed with t.

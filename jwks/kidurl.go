@@ -3,6 +3,7 @@ package jwks
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,11 +18,15 @@ import (
 const (
 	// maxKIDLen bounds a kid substituted into a {{kid}} URL.
 	maxKIDLen = 128
-	// kidBurst is how many kids never seen before may be fetched per
-	// MinRefreshInterval, so a spray of random kids costs at most this
-	// many requests per interval.
-	kidBurst = 4
+	// kidFetchLimit is how many requests a {{kid}} URL gets in any
+	// MinRefreshInterval, whatever their cause (a new kid, a kid whose
+	// cache expired, a failed signature), Refresh excepted.
+	kidFetchLimit = 8
 )
+
+// errFetchLimit is the cause of the ErrUnavailable answered when a kid
+// needs a fetch and kidFetchLimit is reached.
+var errFetchLimit = errors.New("jwks: key fetch limit reached")
 
 const acceptKey = "application/x-pem-file, application/jwk-set+json, application/json;q=0.9, */*;q=0.1"
 
@@ -42,28 +47,26 @@ func validKID(kid string) bool {
 }
 
 // kidEntry returns the cache entry of kid for a {{kid}} URL, creating it
-// if the kid is valid and the new-kid budget allows; nil otherwise.
-func (r *Remote) kidEntry(kid string) *entry {
+// if the kid is valid. It fails with keys.ErrUnknownKey for a kid that may
+// not go into the URL, and with ErrUnavailable when the kid is new and the
+// fetch bound is reached (an entry would not be fetched anyway).
+func (r *Remote) kidEntry(kid string) (*entry, error) {
 	if e := (*r.kids.Load())[kid]; e != nil {
-		return e
+		return e, nil
 	}
 	if !validKID(kid) {
-		return nil
+		return nil, keys.ErrUnknownKey
 	}
 	r.kmu.Lock()
 	defer r.kmu.Unlock()
 	m := *r.kids.Load()
 	if e := m[kid]; e != nil {
-		return e
+		return e, nil
 	}
 	now := r.now()
-	if r.kidWindow.IsZero() || now.Sub(r.kidWindow) >= r.s.MinRefreshInterval || now.Before(r.kidWindow) {
-		r.kidWindow, r.kidCreated = now, 0
+	if wait := r.kidLimitWaitLocked(now); wait > 0 {
+		return nil, unavailable(errFetchLimit, wait)
 	}
-	if r.kidCreated >= kidBurst {
-		return nil
-	}
-	r.kidCreated++
 	next := make(map[string]*entry, len(m)+1)
 	for k, e := range m {
 		next[k] = e
@@ -76,7 +79,38 @@ func (r *Remote) kidEntry(kid string) *entry {
 	e := &entry{r: r, kid: kid}
 	next[kid] = e
 	r.kids.Store(&next)
-	return e
+	return e, nil
+}
+
+// takeKidFetch reports whether a {{kid}} URL may be fetched at now, and if
+// so counts the fetch.
+func (r *Remote) takeKidFetch(now time.Time) bool {
+	r.kmu.Lock()
+	defer r.kmu.Unlock()
+	if r.kidLimitWaitLocked(now) > 0 {
+		return false
+	}
+	r.kidStarts[r.kidNext] = now
+	r.kidNext = (r.kidNext + 1) % kidFetchLimit
+	return true
+}
+
+// kidLimitWait returns how long until the fetch bound allows a fetch (0:
+// now).
+func (r *Remote) kidLimitWait(now time.Time) time.Duration {
+	r.kmu.Lock()
+	defer r.kmu.Unlock()
+	return r.kidLimitWaitLocked(now)
+}
+
+// kidLimitWaitLocked: the oldest of the last kidFetchLimit fetches must be
+// at least MinRefreshInterval old (a sliding window).
+func (r *Remote) kidLimitWaitLocked(now time.Time) time.Duration {
+	oldest := r.kidStarts[r.kidNext]
+	if oldest.IsZero() || now.Before(oldest) {
+		return 0
+	}
+	return max(oldest.Add(r.s.MinRefreshInterval).Sub(now), 0)
 }
 
 // evictionVictim picks the entry to drop from a full per-kid cache: one
@@ -96,17 +130,22 @@ func evictionVictim(m map[string]*entry, now time.Time) string {
 }
 
 // fetchKid GETs the key of one kid. 404 and 410 mean "no such kid" (a nil
-// set, cached for MinRefreshInterval). The body may be a PEM public key or
-// a JWKS; a JWKS without the kid also means "no such kid".
-func (r *Remote) fetchKid(ctx context.Context, kid string, noCache bool) (*keys.Set, http.Header, error) {
+// set, remembered for the set's TTL and at least an hour). The body may be
+// a PEM public key or a JWKS; a JWKS without the kid also means "no such
+// kid".
+func (r *Remote) fetchKid(ctx context.Context, kid string, noCache bool, prev *snapshot) (fetched, error) {
 	u := strings.ReplaceAll(r.s.URL, kidPlaceholder, kid)
 	resp, err := r.get(ctx, u, acceptKey, true, noCache)
 	var se *fetch.StatusError
 	if errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone) {
-		return nil, nil, nil
+		return fetched{}, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return fetched{}, err
+	}
+	res := fetched{header: resp.Header, sum: sha256.Sum256(resp.Body)}
+	if res.set = sameBody(prev, res.sum); res.set != nil {
+		return res, nil
 	}
 	var set *keys.Set
 	if body := bytes.TrimSpace(resp.Body); bytes.HasPrefix(body, []byte("-----BEGIN ")) {
@@ -115,10 +154,10 @@ func (r *Remote) fetchKid(ctx context.Context, kid string, noCache bool) (*keys.
 		set, err = keys.ParseJWKS(body)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("jwks: key of kid %q: %w", kid, err)
+		return fetched{}, fmt.Errorf("jwks: key of kid %q: %w", kid, err)
 	}
-	if !slices.Contains(set.KeyIDs(), kid) {
-		return nil, resp.Header, nil
+	if slices.Contains(set.KeyIDs(), kid) {
+		res.set = set
 	}
-	return set, resp.Header, nil
+	return res, nil
 }

@@ -3,6 +3,7 @@ package jwks_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -58,13 +59,16 @@ func TestKidURL(t *testing.T) {
 		wantIs(t, err, keys.ErrAlgorithm)
 		wantCount(t, p, 3)
 
-		// Cached per kid with the TTL; a missing kid (404) is cached for
-		// MinRefreshInterval.
+		// Cached per kid with the TTL; a missing kid (404) is remembered for
+		// the TTL too (and at least an hour).
 		wantErr(t, r, "missing", keys.ErrUnknownKey)
 		wantErr(t, r, "missing", keys.ErrUnknownKey)
 		mustFind(t, r, "jwks")
 		wantCount(t, p, 4)
 		time.Sleep(30 * time.Second)
+		wantErr(t, r, "missing", keys.ErrUnknownKey)
+		wantCount(t, p, 4)
+		time.Sleep(time.Hour)
 		wantErr(t, r, "missing", keys.ErrUnknownKey)
 		wantCount(t, p, 5)
 
@@ -132,19 +136,35 @@ func TestKidURL_limits(t *testing.T) {
 		wantErr(t, r, "boom", jwks.ErrUnavailable)
 		wantCount(t, p, 2)
 
-		// The new-kid budget (4 per interval) is spent: kid1 and kid2 pass,
-		// a spray of random kids gets ErrUnknownKey without requests.
+		// Every fetch counts against 8 per MinRefreshInterval: kid1 and
+		// kid2 pass, the spray's first 4 kids are fetched (404), and the
+		// rest are asked to come back (ErrUnavailable with a retry hint)
+		// without requests, whether sent once or again.
 		mustFind(t, r, "kid1")
 		mustFind(t, r, "kid2")
-		for i := range 1000 {
-			wantErr(t, r, fmt.Sprintf("spray%d", i), keys.ErrUnknownKey)
+		spray := func() (unknown, later int) {
+			for i := range 1000 {
+				_, err := r.KeysFor(context.Background(), fmt.Sprintf("spray%d", i), "EdDSA")
+				switch d, ok := jwks.RetryAfter(err); {
+				case errors.Is(err, keys.ErrUnknownKey):
+					unknown++
+				case errors.Is(err, jwks.ErrUnavailable) && ok && d > 0 && d <= 30*time.Second:
+					later++
+				default:
+					t.Fatalf("spray%d: %v", i, err)
+				}
+			}
+			return unknown, later
 		}
-		wantCount(t, p, 4)
-		time.Sleep(30 * time.Second)
-		for i := range 1000 {
-			wantErr(t, r, fmt.Sprintf("spray%d", i), keys.ErrUnknownKey)
+		if unknown, later := spray(); unknown != 4 || later != 996 {
+			t.Errorf("spray: %d unknown, %d retry later", unknown, later)
 		}
 		wantCount(t, p, 8)
+		time.Sleep(30 * time.Second)
+		spray()
+		if n := p.count(); n > 16 {
+			t.Errorf("%d requests in two intervals, want at most 16", n)
+		}
 
 		// At most MaxKeyIDs kids are cached; evicted ones are fetched again.
 		time.Sleep(30 * time.Second)
@@ -171,5 +191,40 @@ func TestKidURL_limits(t *testing.T) {
 		if got := p.count() - n; got < 1 || got > 3 {
 			t.Errorf("Refresh made %d requests", got)
 		}
+	})
+}
+
+// TestKidURL_keyReplaced: a key replaced under the same kid of a {{kid}}
+// URL is fetched again by KeysAfterFailure once the kid's entry is older
+// than MinRefreshInterval.
+func TestKidURL_keyReplaced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		oldKey, newKey := jwttest.Ed25519(31, ""), jwttest.Ed25519(32, "")
+		p := albIDP(map[string][]byte{"a": oldKey.PublicPEM()})
+		r := newRemote(t, p, jwks.Options{URL: kidURL})
+		failed, err := r.KeysFor(ctx, "a", "EdDSA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.mu.Lock()
+		body := newKey.PublicPEM()
+		p.byPath["/a"] = func(*http.Request) *http.Response {
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
+		}
+		p.mu.Unlock()
+		if ks := r.KeysAfterFailure(ctx, "a", "EdDSA", failed); ks != nil {
+			t.Fatalf("kid fetched 0 s ago: got %v", ks)
+		}
+		if ks := r.KeysAfterFailure(ctx, "unseen", "EdDSA", failed); ks != nil {
+			t.Fatalf("unseen kid: got %v", ks)
+		}
+		wantCount(t, p, 1)
+		time.Sleep(30 * time.Second)
+		ks := r.KeysAfterFailure(ctx, "a", "EdDSA", failed)
+		if len(ks) != 1 || !newKey.Public.(ed25519.PublicKey).Equal(ks[0].Public) {
+			t.Fatalf("got %v, want the new key", ks)
+		}
+		wantCount(t, p, 2)
 	})
 }

@@ -20,8 +20,8 @@ const (
 	defaultTimeout            = 10 * time.Second
 )
 
-// UserAgent is the User-Agent header of every request a [Remote] sends.
-const UserAgent = "jwtgate (+https://github.com/jwtgate/jwtgate)"
+// userAgent is the User-Agent header of every request a [Remote] sends.
+const userAgent = "jwtgate (+https://github.com/jwtgate/jwtgate)"
 
 // kidPlaceholder in Options.URL is replaced by the token's kid.
 const kidPlaceholder = "{{kid}}"
@@ -29,9 +29,8 @@ const kidPlaceholder = "{{kid}}"
 // Options configures a [Remote]. The zero value of each field is its
 // documented default. Exactly one of URL and Issuer must be set.
 //
-// [NewRemote] reports an invalid field with an error whose text starts with
-// the name of the matching jwtauth.Config field ("JWKSetURL: ...",
-// "OIDCIssuerURL: ...", "JWKSetBearerTokenFile: ...", "TLSClientCA: ...").
+// [NewRemote] reports an invalid field with an error that names it
+// ("jwks: URL: must be https ...", "jwks: BearerTokenFile: ...").
 type Options struct {
 	// URL is the JWKS URL (jwtauth: JWKSetURL, Grafana: jwk_set_url). It
 	// must be an absolute https URL with a host, or http when
@@ -42,7 +41,8 @@ type Options struct {
 	// [A-Za-z0-9._-] and must not contain ".."; any other kid is answered
 	// with keys.ErrUnknownKey without a request. The body may be a PEM
 	// public key (given the kid) or a JWKS. {{kid}} may appear in the path
-	// or query only, never in the host.
+	// or query only, never in the host. Such a URL gets at most 8 requests
+	// per MinRefreshInterval, whatever the tokens say (see the package doc).
 	URL string
 	// Issuer is an OpenID Connect issuer (jwtauth: OIDCIssuerURL). The key
 	// set URL is the jwks_uri of <Issuer>/.well-known/openid-configuration,
@@ -65,15 +65,18 @@ type Options struct {
 	// again (jwtauth: CacheTTL, Grafana: cache_ttl). A smaller
 	// Cache-Control max-age wins; the result is never below
 	// MinRefreshInterval. 0 means 60m. Negative disables caching: every
-	// KeysFor fetches, concurrent calls sharing one request (Grafana's
-	// cache_ttl = 0); when such a fetch fails, the last good set is still
-	// served within MaxStale.
+	// KeysFor fetches, concurrent calls sharing one request, nothing is
+	// fetched in the background (Grafana's cache_ttl = 0); when such a
+	// fetch fails, the last good set is still served within MaxStale. The
+	// {{kid}} URL bound applies all the same.
 	CacheTTL time.Duration
 	// MinRefreshInterval is the least time between two fetches that the
 	// cache starts on its own: the TTL floor, so "max-age=0", "no-cache"
-	// and "no-store" mean "refresh every MinRefreshInterval", and the rate
-	// limit of refreshes caused by unknown kids. 0 means 30s; negative
-	// fails NewRemote.
+	// and "no-store" mean "refresh every MinRefreshInterval"; the rate
+	// limit of refreshes caused by tokens (an unknown kid, or a signature
+	// that fails with a known kid), which have a budget of their own; and
+	// the window of the {{kid}} URL bound. 0 means 30s; negative fails
+	// NewRemote.
 	MinRefreshInterval time.Duration
 	// MaxStale is how long past its expiry the last good set keeps being
 	// served while fetches fail. 0 means 1h; negative means never.
@@ -83,8 +86,9 @@ type Options struct {
 	// negative fails NewRemote.
 	MaxBodyBytes int64
 	// MaxKeyIDs bounds the kids remembered per Remote: the per-kid cache of
-	// a {{kid}} URL, and the kids found unknown since the last refresh.
-	// 0 means 1024; negative fails NewRemote.
+	// a {{kid}} URL (kids found and kids the server does not have), and
+	// the kids found unknown since the last refresh of a whole set. 0 means
+	// 1024; negative fails NewRemote.
 	MaxKeyIDs int
 
 	// BearerTokenFile holds a token sent as "Authorization: Bearer <token>"
@@ -121,6 +125,25 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// errNegative is the cause for a negative count or duration.
+var errNegative = errors.New("must not be negative")
+
+// optionError reports an invalid Options field.
+type optionError struct {
+	field string // the Options field, e.g. "URL"
+	err   error
+}
+
+func optionErr(field string, err error) error { return &optionError{field: field, err: err} }
+
+func (e *optionError) Error() string { return "jwks: " + e.field + ": " + e.err.Error() }
+func (e *optionError) Unwrap() error { return e.err }
+
+// Option returns the name of the invalid Options field, so that a caller
+// that fills Options from its own configuration can name its own field
+// (see [NewRemote]).
+func (e *optionError) Option() string { return e.field }
+
 // settings are validated Options with defaults applied.
 type settings struct {
 	Options
@@ -134,9 +157,9 @@ func (o Options) validate() (*settings, error) {
 	s := &settings{Options: o}
 	switch {
 	case o.URL == "" && o.Issuer == "":
-		return nil, errors.New("JWKSetURL: a JWKS URL or an OIDC issuer URL is required")
+		return nil, optionErr("URL", errors.New("a JWKS URL or an OIDC Issuer is required"))
 	case o.URL != "" && o.Issuer != "":
-		return nil, errors.New("OIDCIssuerURL: cannot be combined with JWKSetURL")
+		return nil, optionErr("Issuer", errors.New("cannot be combined with URL"))
 	case o.URL != "":
 		s.template = strings.Contains(o.URL, kidPlaceholder)
 		probe := o.URL
@@ -144,18 +167,18 @@ func (o Options) validate() (*settings, error) {
 			probe = strings.ReplaceAll(o.URL, kidPlaceholder, "kid")
 		}
 		if _, err := checkURL(probe, o.InsecureAllowHTTP); err != nil {
-			return nil, fmt.Errorf("JWKSetURL: %w", err)
+			return nil, optionErr("URL", err)
 		}
 		if s.template && kidInAuthority(o.URL) {
-			return nil, errors.New("JWKSetURL: {{kid}} may only appear in the path or query")
+			return nil, optionErr("URL", errors.New("{{kid}} may only appear in the path or query"))
 		}
 	default:
 		u, err := checkURL(o.Issuer, o.InsecureAllowHTTP)
 		if err != nil {
-			return nil, fmt.Errorf("OIDCIssuerURL: %w", err)
+			return nil, optionErr("Issuer", err)
 		}
 		if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-			return nil, errors.New("OIDCIssuerURL: must not have a query or fragment")
+			return nil, optionErr("Issuer", errors.New("must not have a query or fragment"))
 		}
 		s.discovery = strings.TrimSuffix(o.Issuer, "/") + "/.well-known/openid-configuration"
 	}
@@ -166,7 +189,7 @@ func (o Options) validate() (*settings, error) {
 	s.noCache = s.CacheTTL < 0
 	switch {
 	case o.MinRefreshInterval < 0:
-		return nil, errors.New("MinRefreshInterval: must not be negative")
+		return nil, optionErr("MinRefreshInterval", errNegative)
 	case o.MinRefreshInterval == 0:
 		s.MinRefreshInterval = defaultMinRefreshInterval
 	}
@@ -175,19 +198,19 @@ func (o Options) validate() (*settings, error) {
 	}
 	switch {
 	case o.MaxBodyBytes < 0:
-		return nil, errors.New("MaxBodyBytes: must not be negative")
+		return nil, optionErr("MaxBodyBytes", errNegative)
 	case o.MaxBodyBytes == 0:
 		s.MaxBodyBytes = defaultMaxBodyBytes
 	}
 	switch {
 	case o.MaxKeyIDs < 0:
-		return nil, errors.New("MaxKeyIDs: must not be negative")
+		return nil, optionErr("MaxKeyIDs", errNegative)
 	case o.MaxKeyIDs == 0:
 		s.MaxKeyIDs = defaultMaxKeyIDs
 	}
 	if o.BearerTokenFile != "" {
 		if _, err := bearerToken(o.BearerTokenFile); err != nil {
-			return nil, err
+			return nil, optionErr("BearerTokenFile", err)
 		}
 	}
 	if o.HTTPClient != nil {
@@ -206,7 +229,7 @@ func (o Options) validate() (*settings, error) {
 			}
 		}
 		if len(set) > 0 {
-			return nil, fmt.Errorf("HTTPClient: cannot be combined with %s (configure TLS on the client)", strings.Join(set, ", "))
+			return nil, optionErr("HTTPClient", fmt.Errorf("cannot be combined with %s (configure TLS on the client)", strings.Join(set, ", ")))
 		}
 		s.timeout = o.HTTPClient.Timeout
 	}

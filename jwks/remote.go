@@ -2,6 +2,7 @@ package jwks
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,9 +21,11 @@ import (
 //
 // A Remote does no network I/O until the first [Remote.KeysFor]. It then
 // keeps the fetched set for its TTL, refreshes it in the background past
-// 80 % of the TTL, fetches again (at most once per MinRefreshInterval) when
-// a token names an unknown kid, and keeps serving the last good set for up
-// to MaxStale past its expiry while the server fails. Concurrent callers
+// 80 % of the TTL, fetches again (at most once per MinRefreshInterval, from
+// a budget TTL fetches do not use) when a token names an unknown kid or a
+// known kid's key may have been replaced ([Remote.KeysAfterFailure]), and
+// keeps serving the last good set for up to MaxStale past its expiry while
+// the server fails. Concurrent callers
 // that need a fetch share one request. A warm lookup is a map read that
 // does not allocate.
 type Remote struct {
@@ -30,11 +33,13 @@ type Remote struct {
 	client    *http.Client
 	transport *http.Transport // the default client's, closed by Close; nil otherwise
 
-	set        *entry                            // the whole set (URL without {{kid}}, or Issuer)
-	kids       atomic.Pointer[map[string]*entry] // per-kid entries of a {{kid}} URL
-	kmu        sync.Mutex                        // serializes kids updates and the kid budget
-	kidWindow  time.Time                         // start of the current new-kid budget window
-	kidCreated int                               // kid entries created in that window
+	set  *entry                            // the whole set (URL without {{kid}}, or Issuer)
+	kids atomic.Pointer[map[string]*entry] // per-kid entries of a {{kid}} URL
+	kmu  sync.Mutex                        // serializes kids updates and the fetch bound
+	// kidStarts holds the start times of the last kidFetchLimit fetches of
+	// a {{kid}} URL (a ring; kidNext is the oldest).
+	kidStarts [kidFetchLimit]time.Time
+	kidNext   int
 
 	bg      context.Context // parent of every fetch; cancelled by Close
 	stop    context.CancelFunc
@@ -55,10 +60,11 @@ type Remote struct {
 var _ keys.Source = (*Remote)(nil)
 
 // NewRemote validates opts and returns a Remote. It does no network I/O.
-// An invalid or conflicting field fails with an error whose text starts
-// with the field's name in jwtauth.Config terms ("JWKSetURL: must be
-// https ..."); jwtauth wraps it in ErrInvalidConfig. Call [Remote.Close]
-// when done.
+// An invalid or conflicting field fails with an error that names the
+// [Options] field ("jwks: URL: must be https ..."); it also has a method
+// Option() string returning that name, for callers that translate it into
+// their own configuration's terms (errors.As with
+// interface{ Option() string }). Call [Remote.Close] when done.
 func NewRemote(opts Options) (*Remote, error) {
 	s, err := opts.validate()
 	if err != nil {
@@ -95,11 +101,32 @@ func (r *Remote) KeysFor(ctx context.Context, kid, alg string) ([]keys.Key, erro
 	if r.set != nil {
 		return r.set.keysFor(ctx, kid, alg)
 	}
-	e := r.kidEntry(kid)
-	if e == nil {
-		return nil, keys.ErrUnknownKey
+	e, err := r.kidEntry(kid)
+	if err != nil {
+		return nil, err
 	}
 	return e.keysFor(ctx, kid, alg)
+}
+
+// KeysAfterFailure is for a caller whose signature check failed with every
+// key that KeysFor returned for kid and alg (failed): the provider may have
+// replaced the key under the same kid. It returns the keys for kid and alg
+// that differ from failed, after at most one refresh, and nil when there
+// are none. The refresh happens only once the cached set is older than
+// MinRefreshInterval, and it uses the same budget as an unknown kid (one
+// per MinRefreshInterval, and the {{kid}} URL bound), so a spray of
+// tampered signatures costs no more fetches than a spray of unknown kids.
+// Concurrent callers share the fetch. It does not fail: a fetch error, or
+// ctx ending first, gives nil.
+func (r *Remote) KeysAfterFailure(ctx context.Context, kid, alg string, failed []keys.Key) []keys.Key {
+	e := r.set
+	if e == nil {
+		e = (*r.kids.Load())[kid]
+		if e == nil {
+			return nil
+		}
+	}
+	return e.keysAfterFailure(ctx, kid, alg, failed)
 }
 
 // Refresh fetches the key set now, ignoring TTL and rate limits, and waits
@@ -145,10 +172,6 @@ func (r *Remote) Close() error {
 	}
 	return nil
 }
-
-// Issuer returns Options.Issuer ("" when the Remote uses a URL). jwtauth
-// requires the tokens' iss to equal it.
-func (r *Remote) Issuer() string { return r.s.Issuer }
 
 func (r *Remote) now() time.Time { return r.s.Now() }
 
@@ -200,14 +223,14 @@ func (e *entry) refresh(ctx context.Context) error {
 
 // get sends one GET with the common headers and the body cap.
 func (r *Remote) get(ctx context.Context, rawURL, accept string, auth, noCache bool) (*fetch.Response, error) {
-	h := http.Header{"User-Agent": {UserAgent}, "Accept": {accept}}
+	h := http.Header{"User-Agent": {userAgent}, "Accept": {accept}}
 	if noCache {
 		h.Set("Cache-Control", "no-cache")
 	}
 	if auth && r.s.BearerTokenFile != "" {
 		tok, err := bearerToken(r.s.BearerTokenFile)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("jwks: BearerTokenFile: %w", err)
 		}
 		h.Set("Authorization", tok)
 	}
@@ -230,44 +253,66 @@ func redact(raw string) string {
 
 const acceptJWKS = "application/jwk-set+json, application/json;q=0.9"
 
+// fetched is the outcome of a successful fetch.
+type fetched struct {
+	set    *keys.Set // nil: a per-kid URL said the kid does not exist
+	header http.Header
+	sum    [sha256.Size]byte // of the body
+}
+
 // fetch runs one fetch operation for e; it is called by the goroutine that
-// startLocked spawned. A nil set with a nil error means a per-kid URL said
-// the kid does not exist.
-func (r *Remote) fetch(ctx context.Context, e *entry, kind fetchKind) (*keys.Set, http.Header, error) {
+// startLocked spawned.
+func (r *Remote) fetch(ctx context.Context, e *entry, kind fetchKind) (fetched, error) {
 	noCache := kind == fetchUnknown || kind == fetchForced
+	prev := e.snap.Load()
 	if e.kid != "" {
-		return r.fetchKid(ctx, e.kid, noCache)
+		return r.fetchKid(ctx, e.kid, noCache, prev)
 	}
 	if r.s.discovery == "" {
-		return r.fetchSet(ctx, r.s.URL, true, noCache)
+		return r.fetchSet(ctx, r.s.URL, true, noCache, prev)
 	}
 	u, fresh, err := r.jwksURL(ctx, e, kind)
 	if err != nil {
-		return nil, nil, err
+		return fetched{}, err
 	}
-	set, hdr, err := r.fetchSet(ctx, u, r.sameHost(u), noCache)
+	res, err := r.fetchSet(ctx, u, r.sameHost(u), noCache, prev)
 	if err != nil && !fresh && ctx.Err() == nil {
 		// The issuer may have moved its jwks_uri: read the discovery
 		// document again and retry once if it changed.
 		if u2, derr := r.discover(ctx); derr == nil && u2 != u {
-			set, hdr, err = r.fetchSet(ctx, u2, r.sameHost(u2), noCache)
+			res, err = r.fetchSet(ctx, u2, r.sameHost(u2), noCache, prev)
 		}
 	}
-	return set, hdr, err
+	return res, err
 }
 
 // fetchSet GETs a JWKS and parses it once. Skipped keys are logged.
-func (r *Remote) fetchSet(ctx context.Context, u string, auth, noCache bool) (*keys.Set, http.Header, error) {
+func (r *Remote) fetchSet(ctx context.Context, u string, auth, noCache bool, prev *snapshot) (fetched, error) {
 	resp, err := r.get(ctx, u, acceptJWKS, auth, noCache)
 	if err != nil {
-		return nil, nil, err
+		return fetched{}, err
+	}
+	res := fetched{header: resp.Header, sum: sha256.Sum256(resp.Body)}
+	if res.set = sameBody(prev, res.sum); res.set != nil {
+		return res, nil
 	}
 	set, err := keys.ParseJWKS(resp.Body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("jwks: %s: %w", redact(u), err)
+		return fetched{}, fmt.Errorf("jwks: %s: %w", redact(u), err)
 	}
 	if set.Len() == 0 { // ParseJWKS promises an error instead; be sure
-		return nil, nil, fmt.Errorf("jwks: %s: %w", redact(u), keys.ErrInvalidKey)
+		return fetched{}, fmt.Errorf("jwks: %s: %w", redact(u), keys.ErrInvalidKey)
 	}
-	return set, resp.Header, nil
+	res.set = set
+	return res, nil
+}
+
+// sameBody returns the set of prev when the new body's sum equals the one
+// prev was parsed from: the keys are unchanged, so they keep their
+// identity (a cache keyed on a key stays valid) and are not parsed again.
+func sameBody(prev *snapshot, sum [sha256.Size]byte) *keys.Set {
+	if prev != nil && prev.set != nil && prev.sum == sum {
+		return prev.set
+	}
+	return nil
 }

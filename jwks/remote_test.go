@@ -76,29 +76,29 @@ func TestNewRemote_config(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		o    jwks.Options
-		want string // error prefix; "" means success
+		want string // error prefix after "jwks: " (the Options field); "" means success
 	}{
 		{"https", jwks.Options{URL: "https://idp.example/jwks"}, ""},
-		{"http refused", jwks.Options{URL: "http://idp.example/jwks"}, "JWKSetURL: must be https"},
+		{"http refused", jwks.Options{URL: "http://idp.example/jwks"}, "URL: must be https"},
 		{"http with InsecureAllowHTTP", jwks.Options{URL: "http://idp.example/jwks", InsecureAllowHTTP: true}, ""},
-		{"file", jwks.Options{URL: "file:///etc/passwd"}, "JWKSetURL: must be https"},
-		{"file even with InsecureAllowHTTP", jwks.Options{URL: "file:///etc/passwd", InsecureAllowHTTP: true}, "JWKSetURL: must be https"},
-		{"ftp", jwks.Options{URL: "ftp://idp.example/jwks"}, "JWKSetURL: must be https"},
-		{"gopher", jwks.Options{URL: "gopher://idp.example/jwks"}, "JWKSetURL: must be https"},
-		{"no host", jwks.Options{URL: "https:///jwks"}, "JWKSetURL: must have a host"},
-		{"port only", jwks.Options{URL: "https://:443/jwks"}, "JWKSetURL: must have a host"},
-		{"relative", jwks.Options{URL: "/jwks"}, "JWKSetURL: must be https"},
-		{"unparsable", jwks.Options{URL: "https://idp.example/%zz"}, "JWKSetURL: invalid URL"},
-		{"none", jwks.Options{}, "JWKSetURL: a JWKS URL or an OIDC issuer URL is required"},
-		{"both", jwks.Options{URL: "https://a/jwks", Issuer: "https://a"}, "OIDCIssuerURL: cannot be combined with JWKSetURL"},
+		{"file", jwks.Options{URL: "file:///etc/passwd"}, "URL: must be https"},
+		{"file even with InsecureAllowHTTP", jwks.Options{URL: "file:///etc/passwd", InsecureAllowHTTP: true}, "URL: must be https"},
+		{"ftp", jwks.Options{URL: "ftp://idp.example/jwks"}, "URL: must be https"},
+		{"gopher", jwks.Options{URL: "gopher://idp.example/jwks"}, "URL: must be https"},
+		{"no host", jwks.Options{URL: "https:///jwks"}, "URL: must have a host"},
+		{"port only", jwks.Options{URL: "https://:443/jwks"}, "URL: must have a host"},
+		{"relative", jwks.Options{URL: "/jwks"}, "URL: must be https"},
+		{"unparsable", jwks.Options{URL: "https://idp.example/%zz"}, "URL: invalid URL"},
+		{"none", jwks.Options{}, "URL: a JWKS URL or an OIDC Issuer is required"},
+		{"both", jwks.Options{URL: "https://a/jwks", Issuer: "https://a"}, "Issuer: cannot be combined with URL"},
 		{"issuer", jwks.Options{Issuer: "https://idp.example/realms/x"}, ""},
-		{"issuer http", jwks.Options{Issuer: "http://idp.example"}, "OIDCIssuerURL: must be https"},
-		{"issuer query", jwks.Options{Issuer: "https://idp.example/?x=1"}, "OIDCIssuerURL: must not have a query"},
+		{"issuer http", jwks.Options{Issuer: "http://idp.example"}, "Issuer: must be https"},
+		{"issuer query", jwks.Options{Issuer: "https://idp.example/?x=1"}, "Issuer: must not have a query"},
 		{"kid template", jwks.Options{URL: "https://keys.example/{{kid}}"}, ""},
 		{"kid template in query", jwks.Options{URL: "https://keys.example/key?kid={{kid}}"}, ""},
-		{"kid in host", jwks.Options{URL: "https://{{kid}}.example/key"}, "JWKSetURL: {{kid}} may only appear in the path or query"},
-		{"kid as host", jwks.Options{URL: "https://{{kid}}/key"}, "JWKSetURL: {{kid}} may only appear"},
-		{"kid in userinfo", jwks.Options{URL: "https://{{kid}}@keys.example/key"}, "JWKSetURL: {{kid}} may only appear"},
+		{"kid in host", jwks.Options{URL: "https://{{kid}}.example/key"}, "URL: {{kid}} may only appear in the path or query"},
+		{"kid as host", jwks.Options{URL: "https://{{kid}}/key"}, "URL: {{kid}} may only appear"},
+		{"kid in userinfo", jwks.Options{URL: "https://{{kid}}@keys.example/key"}, "URL: {{kid}} may only appear"},
 		{"negative MinRefreshInterval", jwks.Options{URL: testURL, MinRefreshInterval: -1}, "MinRefreshInterval: must not be negative"},
 		{"negative MaxBodyBytes", jwks.Options{URL: testURL, MaxBodyBytes: -1}, "MaxBodyBytes: must not be negative"},
 		{"negative MaxKeyIDs", jwks.Options{URL: testURL, MaxKeyIDs: -1}, "MaxKeyIDs: must not be negative"},
@@ -115,9 +115,9 @@ func TestNewRemote_config(t *testing.T) {
 		{"HTTPClient with TLS fields", jwks.Options{URL: testURL, HTTPClient: client, TLSClientCA: ca, TLSSkipVerifyInsecure: true},
 			"HTTPClient: cannot be combined with TLSClientCA, TLSSkipVerifyInsecure"},
 		{"bearer token", jwks.Options{URL: testURL, BearerTokenFile: token}, ""},
-		{"bearer token whitespace only", jwks.Options{URL: testURL, BearerTokenFile: blank}, "JWKSetBearerTokenFile: "},
-		{"bearer token empty", jwks.Options{URL: testURL, BearerTokenFile: empty}, "JWKSetBearerTokenFile: "},
-		{"bearer token missing", jwks.Options{URL: testURL, BearerTokenFile: missing}, "JWKSetBearerTokenFile: "},
+		{"bearer token whitespace only", jwks.Options{URL: testURL, BearerTokenFile: blank}, "BearerTokenFile: "},
+		{"bearer token empty", jwks.Options{URL: testURL, BearerTokenFile: empty}, "BearerTokenFile: "},
+		{"bearer token missing", jwks.Options{URL: testURL, BearerTokenFile: missing}, "BearerTokenFile: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := jwks.NewRemote(tc.o)
@@ -134,8 +134,12 @@ func TestNewRemote_config(t *testing.T) {
 				r.Close()
 				t.Fatalf("NewRemote succeeded, want %q", tc.want)
 			}
-			if !strings.HasPrefix(err.Error(), tc.want) {
-				t.Fatalf("NewRemote: %q, want prefix %q", err, tc.want)
+			if !strings.HasPrefix(err.Error(), "jwks: "+tc.want) {
+				t.Fatalf("NewRemote: %q, want prefix %q", err, "jwks: "+tc.want)
+			}
+			var named interface{ Option() string }
+			if field, _, _ := strings.Cut(tc.want, ":"); !errors.As(err, &named) || named.Option() != field {
+				t.Errorf("Option() does not name %s", field)
 			}
 		})
 	}
@@ -148,8 +152,8 @@ func TestNewRemote_noIO(t *testing.T) {
 	wantCount(t, p, 0)
 	mustFind(t, r, "k1")
 	wantCount(t, p, 1)
-	if r.Issuer() != "" {
-		t.Errorf("Issuer() = %q", r.Issuer())
+	if h := r.Health(); h.Issuer != "" || h.Source != "URL" {
+		t.Errorf("Health = %+v", h)
 	}
 }
 
@@ -167,12 +171,14 @@ func TestGrafana_caching(t *testing.T) {
 		p := newIDP(jwttest.JWKS(key1), "")
 		r := newRemote(t, p, jwks.Options{Now: jwttest.Clock()})
 		mustFind(t, r, "k1")
-		p.serve(200, jwttest.JWKS(key2), "")
-		// Within MinRefreshInterval of the fetch, an unknown kid does not
-		// refresh (Grafana never does); see TestUnknownKid for after it.
-		wantErr(t, r, "k2", keys.ErrUnknownKey)
+		p.serve(200, jwttest.JWKS(key1, key2), "")
+		// Known kids are answered from the cache. Unlike Grafana, which
+		// never refreshes before the TTL, an unknown kid refreshes once
+		// (see TestUnknownKid for the rate limit).
 		mustFind(t, r, "k1")
 		wantCount(t, p, 1)
+		mustFind(t, r, "k2")
+		wantCount(t, p, 2)
 	})
 	t.Run("does not cache the response when TTL is zero", func(t *testing.T) {
 		p := newIDP(jwttest.JWKS(key1), "max-age=3600")
@@ -238,7 +244,7 @@ func TestBearerToken(t *testing.T) {
 		}
 		mustFind(t, r, "k1")
 		wantCount(t, p, 2)
-		if h := r.Health(); !strings.Contains(h.LastError, "JWKSetBearerTokenFile") {
+		if h := r.Health(); !strings.Contains(h.LastError, "jwks: BearerTokenFile: ") {
 			t.Errorf("LastError = %q", h.LastError)
 		}
 		if s := logs.String(); strings.Contains(s, "first-token") || strings.Contains(s, "second-token") {

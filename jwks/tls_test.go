@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,7 +58,7 @@ func TestTLS_defaultClient(t *testing.T) {
 	})
 	r := tlsRemote(t, ts, jwks.Options{})
 	mustFind(t, r, "k1")
-	if got := ua.Load(); got != jwks.UserAgent || !strings.HasPrefix(jwks.UserAgent, "jwtgate ") {
+	if got := ua.Load(); got != "jwtgate (+https://github.com/jwtgate/jwtgate)" {
 		t.Errorf("User-Agent = %q", got)
 	}
 	if got := accept.Load().(string); !strings.Contains(got, "application/jwk-set+json") {
@@ -84,12 +83,24 @@ func TestTLS_defaultClient(t *testing.T) {
 	})
 }
 
+// watchdog fails the test when done does not close within a minute: it
+// catches a hang, not a slow machine, so it asserts no timing.
+func watchdog(t *testing.T, what string, done <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatalf("watchdog: %s did not happen within a minute", what)
+	}
+}
+
 // The default client does not hold a connection open between refreshes:
-// the one used for a fetch is closed by the client a few seconds later,
+// the one used for a fetch is closed by the client after its idle timeout,
 // while the Remote stays open.
 func TestTLS_idleConnectionClosed(t *testing.T) {
 	t.Parallel()
 	var open atomic.Int64
+	closed := make(chan struct{}, 1)
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write(jwttest.JWKS(key1))
 	}))
@@ -98,7 +109,12 @@ func TestTLS_idleConnectionClosed(t *testing.T) {
 		case http.StateNew:
 			open.Add(1)
 		case http.StateClosed, http.StateHijacked:
-			open.Add(-1)
+			if open.Add(-1) == 0 {
+				select {
+				case closed <- struct{}{}:
+				default:
+				}
+			}
 		}
 	}
 	ts.StartTLS()
@@ -108,63 +124,61 @@ func TestTLS_idleConnectionClosed(t *testing.T) {
 	if n := open.Load(); n != 1 {
 		t.Fatalf("%d connections open right after the fetch, want 1 (kept for reuse)", n)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for open.Load() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the idle connection is still open 30 s after the fetch")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	watchdog(t, "closing the idle connection", closed)
 	mustFind(t, r, "k1") // the cached set still answers
 }
 
-// TestATK17_huge: a 64 MiB body fails promptly with ErrUnavailable, having
-// read no more than the cap.
+// TestATK17_huge: a 64 MiB body fails with ErrUnavailable and
+// fetch.ErrTooLarge; the client stops reading at the cap and hangs up, so
+// the server gets rid of little more than the cap plus socket buffers.
 func TestATK17_huge(t *testing.T) {
 	var written atomic.Int64
 	ts := newTLSServer(t, jwttest.HugeJWKS(64<<20, &written))
 	r := tlsRemote(t, ts, jwks.Options{})
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	err := wantErr(t, r, "k1", jwks.ErrUnavailable, fetch.ErrTooLarge)
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %v", d)
+	done := make(chan struct{})
+	var err error
+	go func() {
+		defer close(done)
+		_, err = r.KeysFor(context.Background(), "k1", "EdDSA")
+	}()
+	watchdog(t, "the fetch of a 64 MiB body to fail", done)
+	if !errors.Is(err, jwks.ErrUnavailable) || !errors.Is(err, fetch.ErrTooLarge) {
+		t.Fatalf("err = %v", err)
 	}
-	runtime.ReadMemStats(&after)
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
-		t.Errorf("allocated %d MiB for a 1 MiB cap", alloc>>20)
-	}
-	if written.Load() >= 64<<20 {
-		t.Error("the whole 64 MiB body was sent: the client kept reading")
+	if n := written.Load(); n >= 32<<20 {
+		t.Errorf("the server wrote %d MiB: the client kept reading past the 1 MiB cap", n>>20)
 	}
 	t.Logf("%v; server wrote %d KiB before the client hung up", err, written.Load()>>10)
 }
 
 // TestATK17_slow: a server that never answers, or trickles one byte per
-// second, cannot hold a caller past its deadline, and Close ends the fetch.
+// second, cannot hold a caller past its deadline: the caller gets
+// ErrUnavailable wrapping context.DeadlineExceeded, and Close ends the
+// fetch (a watchdog catches a hang).
 func TestATK17_slow(t *testing.T) {
 	for _, mode := range []string{"never writes", "trickles"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			ts := newTLSServer(t, jwttest.StalledJWKS(mode == "trickles"))
 			r := tlsRemote(t, ts, jwks.Options{})
-			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 			defer cancel()
-			start := time.Now()
-			_, err := r.KeysFor(ctx, "k1", "EdDSA")
-			if d := time.Since(start); d > 3*time.Second {
-				t.Errorf("returned after %v, deadline 2s", d)
-			}
+			done := make(chan struct{})
+			var err error
+			go func() {
+				defer close(done)
+				_, err = r.KeysFor(ctx, "k1", "EdDSA")
+			}()
+			watchdog(t, "KeysFor to return at its deadline", done)
 			if !errors.Is(err, jwks.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("err = %v", err)
 			}
-			start = time.Now()
-			r.Close()
-			if d := time.Since(start); d > time.Second {
-				t.Errorf("Close took %v", d)
-			}
+			closed := make(chan struct{})
+			go func() {
+				defer close(closed)
+				r.Close()
+			}()
+			watchdog(t, "Close to end the stalled fetch", closed)
 		})
 	}
 }

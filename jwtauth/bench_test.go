@@ -3,8 +3,13 @@ package jwtauth_test
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -74,6 +79,47 @@ func BenchmarkVerify(b *testing.B) {
 	}
 }
 
+// BenchmarkCryptoFloor: the signature check alone on BenchmarkVerify's
+// tokens (hash of the signing input, then the standard library's verify),
+// so that Verify's cost reads as a ratio to the crypto it cannot avoid.
+func BenchmarkCryptoFloor(b *testing.B) {
+	for _, alg := range []string{"RS256", "ES256", "EdDSA", "HS256"} {
+		b.Run("alg="+alg, func(b *testing.B) {
+			k := benchKey(alg)
+			tok := k.Sign(benchClaims())
+			dot := strings.LastIndexByte(tok, '.')
+			input := []byte(tok[:dot])
+			sig, err := base64.RawURLEncoding.DecodeString(tok[dot+1:])
+			require.NoError(b, err)
+			verify := func() bool {
+				switch pub := k.Public.(type) {
+				case *rsa.PublicKey:
+					d := sha256.Sum256(input)
+					return rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig) == nil
+				case *ecdsa.PublicKey:
+					d := sha256.Sum256(input)
+					r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+					return ecdsa.Verify(pub, d[:], r, s)
+				case ed25519.PublicKey:
+					return ed25519.Verify(pub, input, sig)
+				case []byte:
+					m := hmac.New(sha256.New, pub)
+					m.Write(input)
+					return hmac.Equal(m.Sum(nil), sig)
+				}
+				return false
+			}
+			require.True(b, verify(), "the floor must verify the token it times")
+			b.ReportAllocs()
+			for b.Loop() {
+				if !verify() {
+					b.Fatal("signature does not verify")
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkVerifyCached: a verified-token cache hit.
 func BenchmarkVerifyCached(b *testing.B) {
 	v, tok := benchVerifier(b, "RS256", 0)
@@ -119,8 +165,8 @@ func BenchmarkVerifyParallel(b *testing.B) {
 // A regression guard, not a design pin: the allocations of one uncached
 // RS256 Verify beyond the RSA check's own (measured alongside, so that a Go
 // release changing them does not move the bound) may grow by 20 % over
-// today's figure before this fails. Today: 36 (BenchmarkVerify/alg=RS256,
-// 45 allocs/op, less 9 in rsa.VerifyPKCS1v15), mostly one per decoded
+// today's figure before this fails. Today: 38 (BenchmarkVerify/alg=RS256,
+// 47 allocs/op, less 9 in rsa.VerifyPKCS1v15), mostly one per decoded
 // claim value. A buffer escaping per byte or per claim shows up here; a
 // different decoder of about the same cost does not need to touch it.
 func TestVerifyAllocations(t *testing.T) {
@@ -139,6 +185,6 @@ func TestVerifyAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	const today = 36
+	const today = 38
 	assert.LessOrEqual(t, total-floor, today*1.2, "allocations per Verify beyond rsa.VerifyPKCS1v15 (%v)", floor)
 }

@@ -1,7 +1,11 @@
 package jwtauth
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"hash/maphash"
 	"maps"
 	"slices"
@@ -21,14 +25,15 @@ const cacheShards = 16
 // the time claims and that the verifying key is still in the key set.
 type tokenCache struct {
 	seed         maphash.Seed
-	perShard     int
+	n            uint64 // shards in use: min(cacheShards, size)
 	shards       [cacheShards]cacheShard
 	hits, misses atomic.Uint64
 }
 
 type cacheShard struct {
-	mu sync.RWMutex
-	m  map[string]*cacheEntry
+	mu    sync.RWMutex
+	m     map[string]*cacheEntry
+	limit int // entries this shard holds at most
 }
 
 type cacheEntry struct {
@@ -38,20 +43,28 @@ type cacheEntry struct {
 	key      any // the Key.Public that verified the token
 }
 
+// newTokenCache returns a cache of at most size (> 0) entries, spread over
+// min(cacheShards, size) shards whose limits add up to size exactly.
 func newTokenCache(size int) *tokenCache {
-	c := &tokenCache{seed: maphash.MakeSeed(), perShard: max(1, size/cacheShards)}
-	for i := range c.shards {
+	n := min(cacheShards, size)
+	c := &tokenCache{seed: maphash.MakeSeed(), n: uint64(n)}
+	for i := range n {
 		c.shards[i].m = make(map[string]*cacheEntry)
+		c.shards[i].limit = size / n
+		if i < size%n {
+			c.shards[i].limit++
+		}
 	}
 	return c
 }
 
 func (c *tokenCache) shard(token string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, token)%cacheShards]
+	return &c.shards[maphash.String(c.seed, token)%c.n]
 }
 
-// get returns a copy of the cached identity of token, or nil. An entry
-// whose token has expired (or whose key left the key set) is dropped.
+// get returns a copy of the cached identity of token (see cloneIdentity),
+// or nil. An entry whose token has expired (or whose key left the key set)
+// is dropped.
 func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer) {
 	s := c.shard(token)
 	s.mu.RLock()
@@ -61,7 +74,8 @@ func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer)
 		c.misses.Add(1)
 		return nil, nil
 	}
-	if !e.valid(ctx) {
+	key, ok := e.valid(ctx)
+	if !ok {
 		s.mu.Lock()
 		if s.m[token] == e {
 			delete(s.m, token)
@@ -70,16 +84,31 @@ func (c *tokenCache) get(ctx context.Context, token string) (*Identity, *issuer)
 		c.misses.Add(1)
 		return nil, nil
 	}
+	switch key.(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey:
+		// The key set was rebuilt with this key unchanged: bind the entry
+		// to the new object, so that later hits compare pointers again.
+		if key != e.key {
+			s.mu.Lock()
+			if s.m[token] == e {
+				rebound := *e
+				rebound.key = key
+				s.m[token] = &rebound
+			}
+			s.mu.Unlock()
+		}
+	}
 	c.hits.Add(1)
 	return cloneIdentity(e.id), e.is
 }
 
-// cloneIdentity copies id with its own Groups, OrgRoles and IsGrafanaAdmin,
-// so that neither the cache nor another caller sees a change a caller makes
-// to them. Claims is shared and documented read-only.
+// cloneIdentity copies id with its own Groups, OrgRoles, IsGrafanaAdmin,
+// Scopes, and a deep copy of Claims and Confirmation, so that neither the
+// cache nor another caller sees a change a caller makes to any of them.
 func cloneIdentity(id *Identity) *Identity {
 	c := *id
 	c.Groups = slices.Clone(id.Groups)
+	c.Scopes = slices.Clone(id.Scopes)
 	if id.OrgRoles != nil {
 		c.OrgRoles = maps.Clone(id.OrgRoles)
 	}
@@ -87,23 +116,80 @@ func cloneIdentity(id *Identity) *Identity {
 		b := *id.IsGrafanaAdmin
 		c.IsGrafanaAdmin = &b
 	}
+	c.Claims = cloneObject(id.Claims)
+	c.Confirmation = cloneObject(id.Confirmation)
 	return &c
 }
 
+// cloneObject deep-copies a decoded JSON object: its maps and slices are
+// new, its strings, numbers, booleans and nulls (immutable) are shared.
+func cloneObject(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	c := maps.Clone(m)
+	for k, v := range c {
+		switch v.(type) {
+		case map[string]any, []any:
+			c[k] = cloneValue(v)
+		}
+	}
+	return c
+}
+
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return cloneObject(x)
+	case []any:
+		c := slices.Clone(x)
+		for i, e := range c {
+			switch e.(type) {
+			case map[string]any, []any:
+				c[i] = cloneValue(e)
+			}
+		}
+		return c
+	}
+	return v
+}
+
 // valid re-runs the claim checks (exp, nbf, iat against the clock now; the
-// expected claims cannot have changed) and looks the key up again.
-func (e *cacheEntry) valid(ctx context.Context) bool {
+// expected claims cannot have changed) and looks the key up again; it
+// returns the key set's current object for the entry's key.
+func (e *cacheEntry) valid(ctx context.Context) (any, bool) {
 	if e.is.validator.Validate(e.id.Claims) != nil {
-		return false
+		return nil, false
 	}
 	ks, err := e.is.source.KeysFor(ctx, e.kid, e.alg)
 	if err != nil {
-		return false
+		return nil, false
 	}
 	for _, k := range ks {
-		if sameKey(k.Public, e.key) {
-			return true
+		if sameKeyMaterial(k.Public, e.key) {
+			return k.Public, true
 		}
+	}
+	return nil, false
+}
+
+// sameKeyMaterial reports whether two Key.Public values hold the same key:
+// the same object or, since a refetch of an unchanged key set builds new
+// objects, equal key material.
+func sameKeyMaterial(a, b any) bool {
+	switch x := a.(type) {
+	case *rsa.PublicKey:
+		y, ok := b.(*rsa.PublicKey)
+		return ok && (x == y || x.Equal(y))
+	case *ecdsa.PublicKey:
+		y, ok := b.(*ecdsa.PublicKey)
+		return ok && (x == y || x.Equal(y))
+	case ed25519.PublicKey:
+		y, ok := b.(ed25519.PublicKey)
+		return ok && bytes.Equal(x, y)
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && bytes.Equal(x, y)
 	}
 	return false
 }
@@ -116,7 +202,7 @@ func (c *tokenCache) put(token string, id *Identity, is *issuer, kid, alg string
 	e := &cacheEntry{id: cloneIdentity(id), is: is, kid: string([]byte(kid)), alg: alg, key: key}
 	s := c.shard(token)
 	s.mu.Lock()
-	if _, ok := s.m[token]; !ok && len(s.m) >= c.perShard {
+	if _, ok := s.m[token]; !ok && len(s.m) >= s.limit {
 		for k := range s.m { // map iteration order is random: random eviction
 			delete(s.m, k)
 			break

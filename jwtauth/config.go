@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -92,8 +93,8 @@ type Config struct {
 	// never.
 	MaxStale time.Duration
 	// TokenCacheSize bounds the verified-token cache, in entries (beyond
-	// Grafana). 0 means 4096; negative turns the cache off. Tokens over
-	// 8 KiB are never cached.
+	// Grafana): it never holds more, whatever the size. 0 means 4096;
+	// negative turns the cache off. Tokens over 8 KiB are never cached.
 	TokenCacheSize int
 
 	// Algorithms lists the accepted "alg" header values, compared exactly.
@@ -154,12 +155,119 @@ type Config struct {
 	// (beyond Grafana). "" means "1".
 	DefaultOrg string
 
+	// TokenTypes lists the accepted "typ" header values (beyond Grafana;
+	// RFC 8725 §3.11 explicit typing, RFC 9068 "at+jwt" access tokens),
+	// compared case-insensitively, with or without an "application/"
+	// prefix (RFC 7515 §4.1.9): "at+jwt" also accepts "AT+JWT" and
+	// "application/at+jwt". A token whose typ is absent or not listed is
+	// refused with ErrClaimMismatch, Claim "typ", after its signature is
+	// checked. A typ that is not a JSON string is ErrMalformed. nil
+	// accepts any typ, as Grafana does; an empty non-nil list, or an
+	// empty value, fails New.
+	//
+	// An API that takes RFC 9068 access tokens sets []string{"at+jwt"}:
+	// ID tokens, logout tokens and DPoP proofs signed by the same issuer
+	// are then refused, whatever their aud. This works only with an
+	// issuer that types its access tokens. What common providers send
+	// (access token / ID token):
+	//
+	//	Keycloak          JWT / JWT; at+jwt for clients with the per-client "at+jwt" option on (added 2025)
+	//	Auth0             JWT / JWT; at+jwt for APIs with the RFC 9068 token profile
+	//	Okta              none / none (custom authorization servers; the org server's tokens are for Okta only)
+	//	Microsoft Entra   JWT / JWT
+	//	Ory Hydra         JWT / JWT (JWT access-token strategy)
+	//	ZITADEL           JWT / JWT (JWT access tokens)
+	//
+	// "JWT" does not tell an access token from an ID token, so listing it
+	// adds nothing; with such issuers leave TokenTypes nil and tell tokens
+	// apart with ExpectClaims (an API-specific "aud"; Keycloak also puts
+	// "typ": "Bearer" or "ID" in the payload, which ExpectClaims can pin).
+	TokenTypes []string
+	// ResourceMetadataURL is this resource's RFC 9728 protected-resource
+	// metadata URL (beyond Grafana), where
+	// [Verifier.ResourceMetadataHandler] is mounted. When set, every
+	// WWW-Authenticate challenge of the Verifier's errors, 401 and 403
+	// alike (RequireScope's too), carries resource_metadata="<it>" (RFC
+	// 9728 §5.1), which is how clients such as Model Context Protocol
+	// ones find the authorization server. It must be an absolute https
+	// URL (http with InsecureAllowHTTP) with a host, no user info, no
+	// fragment, and no space, quote, backslash, control or non-ASCII
+	// byte; New fails otherwise. Under NewMulti it comes from config 0.
+	// Default "" (none).
+	ResourceMetadataURL string
+
+	// DPoP selects how DPoP (RFC 9449) proofs are handled (beyond Grafana).
+	// The zero value is DPoPOff.
+	DPoP DPoPMode
+	// DPoPProofMaxAge is how old a proof's iat may be, and how long its jti
+	// is remembered against replay. 0 means 5m; below 1s fails New; Leeway
+	// applies into the future. The replay memory is per Verifier and holds
+	// at most 262,144 proofs; when it is full, new proofs are refused with
+	// ErrDPoP. Replicas do not share it (RFC 9449 §11.1): keep this short.
+	DPoPProofMaxAge time.Duration
+	// DPoPAlgorithms lists the accepted proof algorithms. nil means ES256,
+	// ES384, ES512, EdDSA, RS256 and PS256; symmetric algorithms and "none"
+	// fail New.
+	DPoPAlgorithms []string
+	// DPoPNonceKey, when set (at least 32 random bytes, else New fails),
+	// makes server-provided DPoP nonces (RFC 9449 §9) required. Nonces are
+	// stateless (an HMAC of their issue time), valid for DPoPProofMaxAge:
+	// replicas sharing the key accept each other's. nil means no nonces.
+	DPoPNonceKey []byte
+	// PublicURL is the scheme://host[:port] clients use to reach this
+	// server, for a DPoP proof's htu behind a proxy (beyond Grafana); a
+	// path, query, fragment or userinfo fails New. "" means https when the
+	// connection is TLS (else http) and r.Host, which the client chooses:
+	// set PublicURL when the server answers under several names.
+	// X-Forwarded-* headers are never read.
+	PublicURL string
+	// CertBoundTokens enforces RFC 8705 §3 certificate-bound tokens: a
+	// token with cnf["x5t#S256"] needs a client certificate with that
+	// SHA-256 thumbprint, else ErrCertBinding. Default false.
+	CertBoundTokens bool
+	// ClientCertHeader names a header in which a TLS-terminating proxy
+	// passes the client certificate as URL-escaped PEM (nginx
+	// $ssl_client_escaped_cert). Only for a proxy that removes the header
+	// from client requests. "" means the certificate comes from r.TLS only.
+	ClientCertHeader string
+
+	// TokenExtractor, when set, replaces the header, query and cookie
+	// lookup (beyond Grafana): HeaderName and CookieName are not read. It
+	// returns the raw compact JWS (no "Bearer " prefix), or an error
+	// wrapping ErrNoToken when the request has none, which
+	// OptionalMiddleware lets through. An empty token is ErrNoToken too;
+	// another error is a refusal with the jwtauth sentinel it wraps, else
+	// ErrMalformed (its text is logged, never sent). With URLLogin,
+	// auth_token is still removed from r.URL and r.RequestURI after the
+	// extractor ran, whatever it returned. An extractor reading another
+	// query parameter should remove it the same way (see the example).
+	// Under NewMulti it comes from config 0. nil means the default lookup.
+	TokenExtractor func(r *http.Request) (string, error)
+	// OnVerify is called once after every verification with its outcome
+	// (beyond Grafana), for metrics and tracing: each Verify call, and each
+	// VerifyRequest, Middleware or OptionalMiddleware request, including a
+	// request refused before Verify (no token, a repeated header). A
+	// request without a token that OptionalMiddleware lets through is not a
+	// verification and is not reported; nor are RequireRole's decisions.
+	// It runs on the caller's goroutine, with the request's context, and
+	// must not block; Event.Identity is the Identity the caller receives.
+	// Under NewMulti it comes from config 0. nil means off.
+	OnVerify func(ctx context.Context, e Event)
+
 	// Now is the clock for token times and key-cache timing. nil: time.Now.
+	// Under NewMulti each config may set its own (nil: config 0's).
 	Now func() time.Time
 	// ErrorHandler answers refused requests in Middleware. nil:
-	// DefaultErrorHandler.
+	// DefaultErrorHandler. Under NewMulti each config may set its own for
+	// the tokens routed to it (nil: config 0's); see NewMulti.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives one record per refused token (reason, claim, detail;
-	// never the token) and key-fetch events. nil: no logging.
+	// never the token) and key-fetch events. nil: no logging. Under
+	// NewMulti each config may set its own (nil: config 0's); see NewMulti.
 	Logger *slog.Logger
+
+	// ini links a Config from LoadINI or ParseINI (and the All forms) to
+	// its section, so that New's errors name ini keys and lines; nil for a
+	// Config written in Go. See configerr.go.
+	ini *iniSource
 }

@@ -52,6 +52,17 @@ var (
 	ErrNoRole = claims.ErrNoRole
 	// ErrAttributePath: a JMESPath expression failed at run time (400).
 	ErrAttributePath = claims.ErrPath
+	// ErrInsufficientScope: the verified identity lacks the role
+	// (RequireRole) or the scopes (RequireScope) a route needs (403,
+	// WWW-Authenticate: Bearer error="insufficient_scope").
+	ErrInsufficientScope = errors.New("jwtauth: insufficient scope")
+	// ErrDPoP: a DPoP proof (RFC 9449) is missing, invalid, replayed or not
+	// bound to the token (401, WWW-Authenticate: DPoP
+	// error="invalid_dpop_proof").
+	ErrDPoP = errors.New("jwtauth: invalid DPoP proof")
+	// ErrCertBinding: the token is bound to a client certificate (RFC 8705
+	// cnf "x5t#S256") and the request has no matching one (401).
+	ErrCertBinding = errors.New("jwtauth: certificate binding mismatch")
 )
 
 // ValidationError reports why a token was refused. Reason is one of the
@@ -62,6 +73,12 @@ type ValidationError struct {
 	Claim  string // claim or header involved ("exp", "kid", "alg"); may be empty
 	Detail string // safe to log: token-derived text is quoted and truncated, never the raw token
 	Err    error  // underlying cause (network, JMESPath); may be nil
+
+	// What SetErrorHeaders adds to the challenges; set by the Verifier.
+	ch         *challenge
+	scope      string // required scopes, space-separated (insufficient_scope)
+	dpopNonce  string // a fresh DPoP-Nonce to send (use_dpop_nonce and successes)
+	dpopScheme bool   // the token came with the DPoP authorization scheme
 }
 
 // Error returns the reason, the claim and the detail. It never contains the

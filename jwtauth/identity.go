@@ -7,7 +7,9 @@ import (
 	"github.com/jwtgate/jwtgate/claims"
 )
 
-// Role is a Grafana organization role.
+// Role is a Grafana organization role. It is claims.Role, whose methods
+// it has: IsValid, and AtLeast for role checks (see also
+// [Verifier.RequireRole]).
 type Role = claims.Role
 
 // The valid roles. Role strings are case-sensitive.
@@ -19,9 +21,9 @@ const (
 )
 
 // Identity is what a verified token says about its bearer. Each call
-// returns its own Identity, Groups, OrgRoles and IsGrafanaAdmin, which the
-// caller may modify; Claims (and the values nested in it) is shared with
-// the verified-token cache and must be treated as read-only.
+// returns its own Identity, which the caller may modify, including the maps
+// and slices nested in Claims: a token served from the verified-token cache
+// gets a deep copy of the cached claims, which no caller can reach.
 type Identity struct {
 	Issuer         string          // "iss" when present
 	Subject        string          // "sub" (required)
@@ -35,6 +37,12 @@ type Identity struct {
 	AllowSignUp    bool            // Config.AutoSignUp
 	ExpiresAt      time.Time       // zero when the token has no exp
 	Claims         map[string]any  // all verified claims, JSON-typed (numbers float64)
+	Scopes         []string        // granted scopes: "scope", else "scp"; each a space-delimited string or an array of strings; nil when neither
+	Confirmation   map[string]any  // the verified "cnf" claim (RFC 7800); nil when absent
+
+	// payload is the verified JSON payload Claims was parsed from, read
+	// (never written) by DecodeClaims; nil for an Identity built by hand.
+	payload []byte
 }
 
 type identityKey struct{}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,9 @@ import (
 
 // FuzzParseINI feeds any document and environment to ParseINI and
 // ParseINIAll: they must not panic, must fail only with ErrInvalidConfig or
-// ErrDisabled (never both), and must agree on [auth.jwt].
+// ErrDisabled (never both), and must agree on [auth.jwt]. What they load
+// goes to New and NewMulti (without files), whose ini-aware errors must
+// wrap ErrInvalidConfig.
 func FuzzParseINI(f *testing.F) {
 	for _, name := range []string{"pomerium-grafana-1.ini", "pomerium-grafana-2.ini", "pomerium-grafana-1-rendered.ini"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "ini", name))
@@ -37,8 +40,10 @@ func FuzzParseINI(f *testing.F) {
 		f.Add([]byte(s.ini), s.env)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, envText string) {
-		if strings.Contains(string(data), "$__file") || strings.Contains(envText, "$__file") {
-			t.Skip("$__file reads host files")
+		for _, s := range []string{string(data), strings.ToLower(envText)} {
+			if strings.Contains(s, "$__file") || strings.Contains(s, "dpop_nonce_key_file") {
+				t.Skip("$__file and dpop_nonce_key_file read host files")
+			}
 		}
 		env := strings.Split(envText, "\n")
 		check := func(err error) {
@@ -69,5 +74,29 @@ func FuzzParseINI(f *testing.F) {
 		if err == nil && errAll != nil && !errors.Is(errAll, jwtauth.ErrInvalidConfig) {
 			t.Fatalf("ParseINIAll: %v where ParseINI succeeded", errAll)
 		}
+		if err == nil && !readsFiles(cfg) {
+			checkNew(t, func() (*jwtauth.Verifier, error) { return jwtauth.New(cfg) })
+		}
+		if errAll == nil && !slices.ContainsFunc(cfgs, readsFiles) {
+			checkNew(t, func() (*jwtauth.Verifier, error) { return jwtauth.NewMulti(cfgs...) })
+		}
 	})
+}
+
+// readsFiles reports whether New would read a file for c.
+func readsFiles(c jwtauth.Config) bool {
+	return c.KeyFile != "" || c.JWKSetFile != "" || c.JWKSetBearerTokenFile != "" ||
+		c.TLSClientCA != "" || c.TLSClientCert != "" || c.TLSClientKey != ""
+}
+
+func checkNew(t *testing.T, build func() (*jwtauth.Verifier, error)) {
+	t.Helper()
+	v, err := build()
+	if err != nil {
+		if !errors.Is(err, jwtauth.ErrInvalidConfig) {
+			t.Fatalf("New: %v does not wrap ErrInvalidConfig", err)
+		}
+		return
+	}
+	v.Close()
 }

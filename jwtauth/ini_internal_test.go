@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jwtgate/jwtgate/internal/grafanaini"
 )
 
 // iniSnake turns a Config field name into its ini key: JWKSetURL -> jwk_set_url.
@@ -30,121 +32,88 @@ func iniSnake(field string) string {
 // Every Config field with a text form has an ini key named after it, so a
 // new field cannot be forgotten here.
 func TestINIKeysCoverConfig(t *testing.T) {
-	noText := []string{"Keys", "HTTPClient", "Now", "ErrorHandler", "Logger"}
-	renamed := map[string]string{"JWKSetURL": "jwk_set_url", "JWKSetFile": "jwk_set_file", "JWKSetValue": "jwk_set_value",
+	noText := []string{"Keys", "HTTPClient", "Now", "ErrorHandler", "Logger", "TokenExtractor", "OnVerify"}
+	renamed := map[string]string{"DPoP": "dpop", "DPoPProofMaxAge": "dpop_proof_max_age", "DPoPAlgorithms": "dpop_algorithms",
+		"DPoPNonceKey": "dpop_nonce_key", "JWKSetURL": "jwk_set_url", "JWKSetFile": "jwk_set_file", "JWKSetValue": "jwk_set_value",
 		"JWKSetBearerTokenFile": "jwk_set_bearer_token_file", "TLSClientCA": "tls_client_ca", "OIDCIssuerURL": "oidc_issuer_url",
 		"URLLogin": "url_login", "KeyID": "key_id", "CacheTTL": "cache_ttl"}
 	ct := reflect.TypeFor[Config]()
 	for i := range ct.NumField() {
 		f := ct.Field(i).Name
-		if slices.Contains(noText, f) {
+		if slices.Contains(noText, f) || !ct.Field(i).IsExported() {
 			continue
 		}
 		key, ok := renamed[f]
 		if !ok {
 			key = iniSnake(f)
 		}
-		if _, found := lookupINIKey(key); !found {
+		if !slices.Contains(grafanaini.KeyNames(), key) {
 			t.Errorf("Config.%s has no ini key %q", f, key)
 		}
 	}
 }
 
-// GF_AUTH_JWT_<NAME>_<KEY> is split by key suffix; that is unambiguous
-// only while no key ends with "_" + another key.
-func TestINIKeysNoSuffixClash(t *testing.T) {
-	for _, a := range iniKeys {
-		for _, b := range iniKeys {
-			if a.name != b.name && strings.HasSuffix(a.name, "_"+b.name) {
-				t.Errorf("key %s ends with _%s: GF_AUTH_JWT_ names would be ambiguous", a.name, b.name)
-			}
-		}
-	}
-	if iniKeyNames[0] != "enabled" {
-		t.Error(`section() expands iniKeyNames[:1] as "enabled"`)
-	}
-	valid := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	for _, k := range iniKeys {
-		if !valid.MatchString(k.name) {
-			t.Errorf("key %q is not snake_case", k.name)
-		}
-	}
-}
-
-// The doc comment of ParseINI lists every key.
+// The key table of the package documentation lists every key.
 func TestINIKeysDocumented(t *testing.T) {
-	src, err := os.ReadFile("ini.go")
+	src, err := os.ReadFile("doc.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range iniKeys {
-		if !strings.Contains(string(src), "\n//\t"+k.name+" ") {
-			t.Errorf("key %s missing from the ParseINI key table", k.name)
+	for _, k := range grafanaini.KeyNames() {
+		row := regexp.MustCompile(`(?m)^//\t([a-z_]+( †)?, )*` + k + `( †)?( |,|$)`)
+		if !row.Match(src) {
+			t.Errorf("key %s missing from the key table in doc.go", k)
 		}
 	}
 }
 
-func TestINIValue(t *testing.T) {
-	for in, want := range map[string]string{
-		"a ; c":         "a",
-		"a\t# c":        "a",
-		"a;b":           "a;b",
-		"a#b":           "a#b",
-		";all comment":  "",
-		"# all comment": "",
-		`"q"`:           "q",
-		`'q'`:           "q",
-		`"a" "b"`:       `"a" "b"`,
-		`"`:             `"`,
-		"  x  ":         "x",
-	} {
-		if got := iniValue(in, false); got != want {
-			t.Errorf("iniValue(%q) = %q, want %q", in, got, want)
+// configFromINI copies every Settings field into the Config field of the
+// same name and type, so a field added to both cannot be dropped on the way.
+func TestConfigFromINICopiesEveryField(t *testing.T) {
+	var s grafanaini.Settings
+	sv := reflect.ValueOf(&s).Elem()
+	for i := range sv.NumField() {
+		f := sv.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("x" + sv.Type().Field(i).Name)
+			if sv.Type().Field(i).Name == "DPoP" {
+				f.SetString(grafanaini.DPoPRequired) // checked below
+			}
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Int, reflect.Int64:
+			f.SetInt(int64(i + 1))
+		case reflect.Slice:
+			f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+		case reflect.Map:
+			f.Set(reflect.MakeMap(f.Type()))
+		default:
+			t.Fatalf("Settings.%s: kind %s not covered by this test", sv.Type().Field(i).Name, f.Kind())
 		}
 	}
-	if got := iniValue(`"a b" c ; d`, true); got != `"a b" c` {
-		t.Errorf("list value: %q", got)
+	c := configFromINI(s)
+	cv := reflect.ValueOf(c)
+	for i := range sv.NumField() {
+		name := sv.Type().Field(i).Name
+		cf := cv.FieldByName(name)
+		if !cf.IsValid() {
+			t.Errorf("Settings.%s has no Config field", name)
+			continue
+		}
+		if name == "DPoP" {
+			continue
+		}
+		if !reflect.DeepEqual(cf.Interface(), sv.Field(i).Interface()) {
+			t.Errorf("Config.%s = %v, want %v", name, cf.Interface(), sv.Field(i).Interface())
+		}
 	}
 }
 
-func TestSuggestINIKey(t *testing.T) {
-	for in, want := range map[string]string{
-		"expected_claims": "expect_claims",
-		"jwks_url":        "jwk_set_url",
-		"cache-ttl":       "cache_ttl",
-		"HeaderName":      "header_name",
-		"email_clam":      "email_claim",
-		"enable":          "enabled",
-	} {
-		if got := suggestINIKey(in); got != " (did you mean "+want+"?)" {
-			t.Errorf("suggestINIKey(%q) = %q, want %s", in, got, want)
-		}
-	}
-	if got := suggestINIKey("completely_unrelated_setting"); got != "" {
-		t.Errorf("unrelated name got a suggestion: %q", got)
-	}
-}
-
-// The keys not marked ext are exactly Grafana's: spec §1, the [users]
-// auto_assign_* keys, and two sample.ini keys with no effect on JWT auth.
-func TestINIKeysExtensions(t *testing.T) {
-	grafana := []string{
-		"enabled", "header_name", "url_login", "username_claim", "email_claim", "username_attribute_path",
-		"email_attribute_path", "expect_claims", "jwk_set_url", "jwk_set_bearer_token_file", "cache_ttl",
-		"key_file", "key_value", "key_id", "jwk_set_file", "jwk_set_value", "auto_sign_up", "role_attribute_path",
-		"role_attribute_strict", "allow_assign_grafana_admin", "skip_org_role_sync", "groups_attribute_path",
-		"org_attribute_path", "org_mapping", "tls_client_ca", "tls_skip_verify_insecure",
-		"auto_assign_org_role", "auto_assign_org", "auto_assign_org_id",
-		"enable_login_token", "signout_redirect_url",
-	}
-	for _, k := range iniKeys {
-		if k.ext == slices.Contains(grafana, k.name) {
-			t.Errorf("key %s: ext = %v", k.name, k.ext)
-		}
-	}
-	for _, g := range grafana {
-		if _, ok := lookupINIKey(g); !ok {
-			t.Errorf("Grafana key %s is not accepted", g)
+func TestDPoPModeFromINI(t *testing.T) {
+	for in, want := range map[string]DPoPMode{"": DPoPOff, grafanaini.DPoPOff: DPoPOff, grafanaini.DPoPAllowed: DPoPAllowed, grafanaini.DPoPRequired: DPoPRequired} {
+		if got := dpopModeFromINI(in); got != want {
+			t.Errorf("dpopModeFromINI(%q) = %v, want %v", in, got, want)
 		}
 	}
 }

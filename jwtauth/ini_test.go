@@ -1,6 +1,7 @@
 package jwtauth_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -30,6 +31,7 @@ func TestParseINI_pomeriumGuide(t *testing.T) {
 	t.Run("snippet 1, inline ; comments", func(t *testing.T) {
 		cfg, err := jwtauth.ParseINI(iniFixture(t, "pomerium-grafana-1.ini"), nil)
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, jwtauth.Config{
 			HeaderName: "X-Pomerium-Jwt-Assertion",
 			EmailClaim: "email",
@@ -40,6 +42,7 @@ func TestParseINI_pomeriumGuide(t *testing.T) {
 	t.Run("snippet 2, auto sign up and [users]", func(t *testing.T) {
 		cfg, err := jwtauth.ParseINI(iniFixture(t, "pomerium-grafana-2.ini"), nil)
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, jwtauth.Config{
 			HeaderName:        "X-Pomerium-Jwt-Assertion",
 			EmailClaim:        "email",
@@ -54,12 +57,14 @@ func TestParseINI_pomeriumGuide(t *testing.T) {
 		data := iniFixture(t, "pomerium-grafana-1-rendered.ini")
 		cfg, err := jwtauth.ParseINI(data, nil)
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Empty(t, cfg.JWKSetURL, "an empty value (all comment) is unset")
 
 		// With a key source added, it is complete.
 		data = append(data, "jwk_set_file = /etc/grafana/jwks.json\n"...)
 		cfg, err = jwtauth.ParseINI(data, nil)
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, jwtauth.Config{
 			HeaderName: "X-Pomerium-Jwt-Assertion",
 			EmailClaim: "email",
@@ -78,6 +83,7 @@ func TestParseINI_pomeriumGuide(t *testing.T) {
 		}
 		cfg, err := jwtauth.ParseINI(nil, env)
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, jwtauth.Config{
 			HeaderName: "X_POMERIUM_JWT_ASSERTION",
 			EmailClaim: "email",
@@ -165,6 +171,7 @@ func TestParseINI_grafanaDocs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := jwtauth.ParseINI([]byte(tc.ini), nil)
 			require.NoError(t, err)
+			cfg = jwtauth.WithoutSource(cfg)
 			assert.Equal(t, tc.want, cfg)
 		})
 	}
@@ -216,6 +223,7 @@ signout_redirect_url = https://grafana.example.com/logout
 `
 	cfg, err := jwtauth.ParseINI([]byte(data), nil)
 	require.NoError(t, err)
+	cfg = jwtauth.WithoutSource(cfg)
 	assert.Equal(t, jwtauth.Config{
 		HeaderName:              "X-Token",
 		URLLogin:                true,
@@ -230,7 +238,7 @@ signout_redirect_url = https://grafana.example.com/logout
 		MaxStale:                2 * time.Hour,
 		TokenCacheSize:          100,
 		Algorithms:              []string{"RS256", "ES256", "EdDSA"},
-		ExpectClaims:            map[string]any{"iss": "https://idp.example.com", "aud": []any{"grafana", "api"}, "tier": float64(2)},
+		ExpectClaims:            map[string]any{"iss": "https://idp.example.com", "aud": []any{"grafana", "api"}, "tier": json.Number("2")},
 		Leeway:                  30 * time.Second,
 		RequireExp:              true,
 		UsernameClaim:           "preferred_username",
@@ -254,6 +262,7 @@ func TestParseINI_values(t *testing.T) {
 		t.Helper()
 		cfg, err := jwtauth.ParseINI([]byte("[auth.jwt]\nenabled = true\n"+body), env)
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		return cfg
 	}
 	t.Run("inline comments need white space before them", func(t *testing.T) {
@@ -318,6 +327,7 @@ func TestParseINI_values(t *testing.T) {
 		// ini.v1 lets child sections inherit keys; ParseINIAll must not.
 		cfgs, err := jwtauth.ParseINIAll([]byte("[auth.jwt]\nenabled = true\njwk_set_url = https://a/jwks\nheader_name = X-A\n[auth.jwt.b]\nenabled = true\nkey_file = /b.pem\n"), nil)
 		require.NoError(t, err)
+		cfgs = jwtauth.WithoutSources(cfgs)
 		require.Len(t, cfgs, 2)
 		assert.Equal(t, jwtauth.Config{KeyFile: "/b.pem"}, cfgs[1])
 	})
@@ -335,22 +345,26 @@ auto_assign_org_role = Admin
 	t.Run("GF_AUTH_JWT_ wins over the file", func(t *testing.T) {
 		cfg, err := jwtauth.ParseINI(file, []string{"GF_AUTH_JWT_HEADER_NAME=X-Env", `GF_AUTH_JWT_EXPECT_CLAIMS={"iss": "env"}`})
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, "X-Env", cfg.HeaderName)
 		assert.Equal(t, map[string]any{"iss": "env"}, cfg.ExpectClaims)
 	})
 	t.Run("an empty variable is ignored", func(t *testing.T) {
 		cfg, err := jwtauth.ParseINI(file, []string{"GF_AUTH_JWT_HEADER_NAME=", "GF_AUTH_JWT_NO_SUCH_KEY="})
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, "X-File", cfg.HeaderName)
 	})
 	t.Run("the last duplicate wins", func(t *testing.T) {
 		cfg, err := jwtauth.ParseINI(file, []string{"GF_AUTH_JWT_HEADER_NAME=X-1", "GF_AUTH_JWT_HEADER_NAME=X-2"})
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, "X-2", cfg.HeaderName)
 	})
 	t.Run("env values are literal", func(t *testing.T) {
 		cfg, err := jwtauth.ParseINI(file, []string{"GF_AUTH_JWT_JWK_SET_URL=https://h/jwks ;not a comment"})
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, "https://h/jwks ;not a comment", cfg.JWKSetURL)
 	})
 	t.Run("enabled from the environment", func(t *testing.T) {
@@ -358,6 +372,7 @@ auto_assign_org_role = Admin
 		require.ErrorIs(t, err, jwtauth.ErrDisabled)
 		cfg, err := jwtauth.ParseINI([]byte("[auth.jwt]\nheader_name = X\n"), []string{"GF_AUTH_JWT_ENABLED=true"})
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, "X", cfg.HeaderName)
 	})
 	t.Run("auto_assign_org_role precedence", func(t *testing.T) {
@@ -373,11 +388,13 @@ auto_assign_org_role = Admin
 			t.Run(tc.name, func(t *testing.T) {
 				cfg, err := jwtauth.ParseINI(file, tc.env)
 				require.NoError(t, err)
+				cfg = jwtauth.WithoutSource(cfg)
 				assert.Equal(t, tc.want, cfg.AutoAssignOrgRole)
 			})
 		}
 		cfg, err := jwtauth.ParseINI([]byte("[auth.jwt]\nenabled=true\n[users]\nauto_assign_org_role = Admin\n"), nil)
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, jwtauth.RoleAdmin, cfg.AutoAssignOrgRole, "[users] alone")
 	})
 	t.Run("unrelated variables are ignored", func(t *testing.T) {
@@ -493,6 +510,7 @@ oidc_issuer_url = https://partner.example
 		"GF_AUTH_JWT_CI_JWK_SET_URL=https://ci.example/jwks",
 	})
 	require.NoError(t, err)
+	cfgs = jwtauth.WithoutSources(cfgs)
 	assert.Equal(t, []jwtauth.Config{
 		{HeaderName: "Authorization", JWKSetURL: "https://idp.example.com/jwks", ExpectClaims: map[string]any{"iss": "https://idp.example.com"}},
 		{JWKSetURL: "https://kubernetes.default.svc/openid/v1/jwks", JWKSetBearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token", ExpectClaims: map[string]any{"iss": "https://kubernetes.default.svc"}, CacheTTL: 5 * time.Minute},
@@ -503,10 +521,11 @@ oidc_issuer_url = https://partner.example
 	t.Run("ParseINI ignores extra sections", func(t *testing.T) {
 		cfg, err := jwtauth.ParseINI(data, nil)
 		require.NoError(t, err)
+		cfg = jwtauth.WithoutSource(cfg)
 		assert.Equal(t, cfgs[0], cfg)
 	})
 	t.Run("[auth.jwt] disabled", func(t *testing.T) {
-		_, err := jwtauth.ParseINIAll([]byte("[auth.jwt]\nenabled = false\n[auth.jwt.b]\nkey_file = /b\n"), nil)
+		_, err := jwtauth.ParseINIAll([]byte("[auth.jwt]\nenabled = false\n[auth.jwt.b]\nenabled = false\nkey_file = /b\n"), nil)
 		require.ErrorIs(t, err, jwtauth.ErrDisabled)
 		_, err = jwtauth.ParseINIAll([]byte("[auth.jwt]\nenabled = false\n[auth.jwt.b]\nenabled = true\nkey_file = /b\n"), nil)
 		require.ErrorIs(t, err, jwtauth.ErrInvalidConfig)

@@ -150,7 +150,7 @@ func TestNewMultiValidation(t *testing.T) {
 		"duplicate":        {[]jwtauth.Config{base(issA), base(issA)}, "config 1"},
 		"oidc duplicate":   {[]jwtauth.Config{base(issA), {OIDCIssuerURL: issA}}, "config 1"},
 		"header differs":   {[]jwtauth.Config{base(issA), func() jwtauth.Config { c := base(issB); c.HeaderName = "X-Token"; return c }()}, "HeaderName"},
-		"handler on later": {[]jwtauth.Config{base(issA), func() jwtauth.Config { c := base(issB); c.ErrorHandler = jwtauth.DefaultErrorHandler; return c }()}, "ErrorHandler"},
+		"cache differs":    {[]jwtauth.Config{base(issA), func() jwtauth.Config { c := base(issB); c.TokenCacheSize = 100; return c }()}, "TokenCacheSize"},
 		"bad later config": {[]jwtauth.Config{base(issA), func() jwtauth.Config { c := base(issB); c.Algorithms = []string{"XS1"}; return c }()}, "config 1"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -1,26 +1,25 @@
 package jwtauth
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/algs"
+	"github.com/jwtgate/jwtgate/internal/mapper"
+	"github.com/jwtgate/jwtgate/internal/smallfile"
 	"github.com/jwtgate/jwtgate/jwks"
 	"github.com/jwtgate/jwtgate/keys"
 )
 
-const (
-	defaultTokenCacheSize = 4096
-	maxKeyFileBytes       = 1 << 20
-)
+const defaultTokenCacheSize = 4096
 
 func configErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
@@ -30,7 +29,10 @@ func configErr(format string, args ...any) error {
 // and returns a Verifier. It does no network I/O: a remote key set is
 // fetched on first use. New copies cfg's slices and maps.
 //
-// Every error wraps [ErrInvalidConfig] and names the offending field.
+// Every error wraps [ErrInvalidConfig] and names the offending field. For a
+// Config that [LoadINI] or [ParseINI] returned, and whose ini-settable
+// fields were not changed since, it names the ini key, the section and the
+// line (or environment variable) instead, as the loader's errors do.
 func New(cfg Config) (*Verifier, error) {
 	return newVerifier([]Config{cfg}, false)
 }
@@ -42,10 +44,27 @@ func New(cfg Config) (*Verifier, error) {
 // a token whose iss names no configured issuer is refused with
 // [ErrClaimMismatch] before any key lookup or network I/O.
 //
-// HeaderName, URLLogin, CookieName, TokenCacheSize, ErrorHandler, Logger
-// and Now come from the first config; the others must leave them zero or
-// set them identically (ErrInvalidConfig otherwise). Errors name the config
-// index.
+// Fields that belong to one issuer may differ from config to config; a
+// later config that leaves one of them zero gets config 0's:
+//   - Now is the clock of that issuer's token times and key cache;
+//   - Logger receives that issuer's key-fetch and mapping events and the
+//     refusals of tokens routed to it (refusals before routing, such as a
+//     missing token or an unknown iss, go to config 0's Logger);
+//   - ErrorHandler answers, in Middleware, the refusals of tokens routed to
+//     that issuer (refusals before routing go to config 0's);
+//   - OnVerify receives the events of tokens routed to that issuer (events
+//     before routing go to config 0's).
+//
+// HeaderName, URLLogin, CookieName, TokenExtractor and TokenCacheSize
+// decide how a request is read before any issuer is known, and
+// ResourceMetadataURL is the resource's own, so they are shared: a later
+// config must leave them zero or give the same value, compared as New
+// would use it (HeaderName case-insensitively,
+// TokenCacheSize after its default), and ErrInvalidConfig otherwise. A
+// function cannot be compared, so a later TokenExtractor is accepted only
+// when config 0 sets one too, and config 0's is used. Errors name the
+// config index ("config 1"), or its section ("[auth.jwt.k8s]") for a
+// Config from [LoadINIAll] or [ParseINIAll].
 func NewMulti(cfgs ...Config) (*Verifier, error) {
 	if len(cfgs) == 0 {
 		return nil, configErr("NewMulti needs at least one Config")
@@ -64,6 +83,8 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 		multi:      multi,
 		byIssuer:   map[string]*issuer{},
 		headerName: first.HeaderName,
+		extractor:  first.TokenExtractor,
+		onVerify:   first.OnVerify,
 	}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
@@ -77,8 +98,9 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 	if v.headerName == "" {
 		v.headerName = "Authorization"
 	}
+	errs0 := errorsFor(first, multi, 0)
 	if !validToken(v.headerName) {
-		return nil, configErr("HeaderName %q is not a valid header name", first.HeaderName)
+		return nil, errs0.field("HeaderName", "%q is not a valid header name", first.HeaderName)
 	}
 	v.headerName = http.CanonicalHeaderKey(v.headerName)
 	v.noTokenDetail = "no " + v.headerName + " header"
@@ -89,68 +111,96 @@ func newVerifier(cfgs []Config, multi bool) (_ *Verifier, err error) {
 		v.noTokenDetail += ", no " + first.CookieName + " cookie"
 	}
 	if v.cookie != "" && !validToken(v.cookie) {
-		return nil, configErr("CookieName %q is not a valid cookie name", v.cookie)
+		return nil, errs0.field("CookieName", "%q is not a valid cookie name", v.cookie)
 	}
 	defer func() {
 		if err != nil {
 			_ = v.Close()
 		}
 	}()
+	errs := make([]configErrors, len(cfgs))
 	for i, cfg := range cfgs {
-		where := ""
-		if multi {
-			where = fmt.Sprintf("config %d: ", i)
-			if i > 0 {
-				if err := sameShared(first, cfg); err != nil {
-					return nil, configErr("%s%v", where, err)
-				}
+		errs[i] = errorsFor(cfg, multi, i)
+	}
+	if err := checkChallengeConfig(cfgs, errs); err != nil {
+		return nil, err
+	}
+	v.rs = resourceInfoOf(cfgs)
+	for i, cfg := range cfgs {
+		errs := errs[i]
+		if multi && i > 0 {
+			if err := sameShared(first, cfg); err != nil {
+				return nil, errs.whole("%v", err)
 			}
 		}
-		is, err := newIssuer(cfg, v.now, v.log)
+		now, log := v.now, v.log
+		if cfg.Now != nil {
+			now = cfg.Now
+		}
+		if cfg.Logger != nil {
+			log = cfg.Logger
+		}
+		is, err := newIssuer(cfg, now, log, errs)
 		if err != nil {
-			return nil, fmt.Errorf("%s%w", where, err)
+			return nil, err
+		}
+		is.log, is.onError, is.onVerify = log, v.onError, v.onVerify
+		if cfg.ErrorHandler != nil {
+			is.onError = cfg.ErrorHandler
+		}
+		if cfg.OnVerify != nil {
+			is.onVerify = cfg.OnVerify
+			v.hooked = true
 		}
 		v.issuers = append(v.issuers, is)
 		if multi {
 			if is.iss == "" {
-				return nil, configErr("%sno pinned issuer: set OIDCIssuerURL or ExpectClaims[\"iss\"]", where)
+				return nil, errs.whole("no pinned issuer: set %s or %s[\"iss\"]", errs.name("OIDCIssuerURL"), errs.name("ExpectClaims"))
 			}
 			if _, dup := v.byIssuer[is.iss]; dup {
-				return nil, configErr("%sissuer %q is configured twice", where, is.iss)
+				return nil, errs.whole("issuer %q is configured twice", is.iss)
 			}
 			v.byIssuer[is.iss] = is
 		}
 	}
-	size := first.TokenCacheSize
-	if size == 0 {
-		size = defaultTokenCacheSize
+	if v.sc, err = newSender(cfgs, v.now, errs); err != nil {
+		return nil, err
 	}
-	if size > 0 {
+	v.ch = buildChallenge(first, v.sc)
+	if size := cacheSize(first.TokenCacheSize); size > 0 {
 		v.cache = newTokenCache(size)
 	}
 	return v, nil
 }
 
-// sameShared checks that a later NewMulti config leaves the shared fields
-// zero or equal to the first config's.
+// sameShared checks that a later NewMulti config leaves the fields read
+// before routing zero or equal, as New would use them, to the first
+// config's.
 func sameShared(first, c Config) error {
 	switch {
-	case c.HeaderName != "" && c.HeaderName != first.HeaderName:
+	case c.HeaderName != "" && http.CanonicalHeaderKey(c.HeaderName) != http.CanonicalHeaderKey(cmp.Or(first.HeaderName, "Authorization")):
 		return errors.New("HeaderName differs from config 0")
 	case c.URLLogin && !first.URLLogin:
 		return errors.New("URLLogin differs from config 0")
 	case c.CookieName != "" && c.CookieName != first.CookieName:
 		return errors.New("CookieName differs from config 0")
-	case c.TokenCacheSize != 0 && c.TokenCacheSize != first.TokenCacheSize:
+	case c.TokenCacheSize != 0 && cacheSize(c.TokenCacheSize) != cacheSize(first.TokenCacheSize):
 		return errors.New("TokenCacheSize differs from config 0")
-	case c.ErrorHandler != nil:
-		return errors.New("ErrorHandler must be set on config 0 only")
-	case c.Logger != nil && c.Logger != first.Logger:
-		return errors.New("Logger differs from config 0")
-	case c.Now != nil:
-		return errors.New("Now must be set on config 0 only")
+	case c.TokenExtractor != nil && first.TokenExtractor == nil:
+		return errors.New("TokenExtractor is set but config 0 has none")
 	}
 	return nil
+}
+
+// cacheSize is the number of entries TokenCacheSize n gives; 0 is off.
+func cacheSize(n int) int {
+	switch {
+	case n == 0:
+		return defaultTokenCacheSize
+	case n < 0:
+		return 0
+	}
+	return n
 }
 
 // validToken reports whether s is a non-empty RFC 9110 token (header field
@@ -171,31 +221,19 @@ func validToken(s string) bool {
 	return true
 }
 
-func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, error) {
+// newIssuer builds one issuer of a Verifier from cfg; errs names cfg's
+// fields in its errors.
+func newIssuer(cfg Config, now func() time.Time, log *slog.Logger, errs configErrors) (_ *issuer, err error) {
 	is := &issuer{signUp: cfg.AutoSignUp}
-
-	// Algorithms.
-	algs := cfg.Algorithms
-	if algs == nil {
-		algs = keys.Algorithms
-	} else if len(algs) == 0 {
-		return nil, configErr("Algorithms is empty; leave it nil for the default list")
+	if is.allowed, err = allowedAlgorithms(cfg.Algorithms, errs); err != nil {
+		return nil, err
 	}
-	for _, a := range algs {
-		if strings.EqualFold(a, "none") {
-			return nil, configErr("Algorithms: %q is never allowed", a)
-		}
-		i := keys.AlgorithmIndex(a)
-		if i < 0 {
-			return nil, configErr("Algorithms: unknown algorithm %q (known: %s)", a, strings.Join(keys.Algorithms, ", "))
-		}
-		is.allowed |= 1 << i
+	if is.types, err = newTokenTypes(cfg.TokenTypes, errs); err != nil {
+		return nil, err
 	}
-
-	// Claims.
 	exp, err := claims.ParseExpected(cfg.ExpectClaims)
 	if err != nil {
-		return nil, configErr("ExpectClaims: %v", err)
+		return nil, errs.field("ExpectClaims", "%v", err)
 	}
 	if cfg.OIDCIssuerURL != "" && exp.Issuer == "" {
 		exp.Issuer = cfg.OIDCIssuerURL
@@ -203,9 +241,43 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 	is.iss = exp.Issuer
 	// The Validator reads Leeway as Config does: 0 is 60s, negative none.
 	is.validator = claims.Validator{Expected: exp, Leeway: cfg.Leeway, RequireExp: cfg.RequireExp, Now: now}
+	if is.mapper, err = newMapper(cfg, log); err != nil {
+		return nil, errs.whole("%w", err)
+	}
+	if is.sourceName, err = keySource(cfg, errs); err != nil {
+		return nil, err
+	}
+	if err := is.loadKeys(cfg, now, log, errs); err != nil {
+		return nil, err
+	}
+	return is, nil
+}
 
-	// Identity mapping.
-	is.mapper, err = claims.NewMapper(claims.MapperConfig{
+// allowedAlgorithms returns the bit set (bit i for algs.Name(i)) of the
+// algorithms names (nil for all) allows.
+func allowedAlgorithms(names []string, errs configErrors) (uint32, error) {
+	if names == nil {
+		names = algs.Names()
+	} else if len(names) == 0 {
+		return 0, errs.field("Algorithms", "empty; leave it nil for the default list")
+	}
+	var allowed uint32
+	for _, a := range names {
+		if strings.EqualFold(a, "none") {
+			return 0, errs.field("Algorithms", "%q is never allowed", a)
+		}
+		i := algs.Index(a)
+		if i < 0 {
+			return 0, errs.field("Algorithms", "unknown algorithm %q (known: %s)", a, strings.Join(algs.Names(), ", "))
+		}
+		allowed |= 1 << i
+	}
+	return allowed, nil
+}
+
+// newMapper compiles the identity mapping of cfg.
+func newMapper(cfg Config, log *slog.Logger) (*mapper.Mapper, error) {
+	return mapper.New(mapper.Config{
 		UsernameClaim:           cfg.UsernameClaim,
 		EmailClaim:              cfg.EmailClaim,
 		UsernameAttributePath:   cfg.UsernameAttributePath,
@@ -221,11 +293,12 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 		DefaultOrg:              cfg.DefaultOrg,
 		Logger:                  log,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
+}
 
-	// Key source: exactly one.
+// keySource returns the name of the one key source field cfg sets, and
+// checks that the fields which apply only to a remote source are unset
+// otherwise.
+func keySource(cfg Config, errs configErrors) (string, error) {
 	var set []string
 	for _, f := range []struct {
 		name string
@@ -245,70 +318,79 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 	}
 	switch len(set) {
 	case 0:
-		return nil, configErr("no key source: set one of KeyFile, KeyValue, JWKSetFile, JWKSetValue, JWKSetURL, OIDCIssuerURL or Keys")
+		return "", errs.whole("no key source: set one of %s, %s, %s, %s, %s, %s or Keys", errs.names("KeyFile", "KeyValue", "JWKSetFile", "JWKSetValue", "JWKSetURL", "OIDCIssuerURL")...)
 	case 1:
 	default:
-		return nil, configErr("several key sources (%s): set only one", strings.Join(set, ", "))
+		names := make([]string, len(set))
+		for i, f := range set {
+			names[i] = errs.name(f)
+		}
+		return "", errs.at(set[len(set)-1], "several key sources (%s): set only one", strings.Join(names, ", "))
 	}
-	is.sourceName = set[0]
+	source := set[0]
 	if cfg.KeyID != "" && cfg.KeyFile == "" && cfg.KeyValue == "" {
-		return nil, configErr("KeyID is used only with KeyFile or KeyValue; a JWKS carries its own kids")
+		return "", errs.field("KeyID", "used only with %s or %s; a JWKS carries its own kids", errs.name("KeyFile"), errs.name("KeyValue"))
 	}
-	remote := is.sourceName == "JWKSetURL" || is.sourceName == "OIDCIssuerURL"
-	if !remote {
-		for _, f := range []struct {
-			name string
-			on   bool
-		}{
-			{"JWKSetBearerTokenFile", cfg.JWKSetBearerTokenFile != ""},
-			{"TLSClientCA", cfg.TLSClientCA != ""},
-			{"TLSClientCert", cfg.TLSClientCert != ""},
-			{"TLSClientKey", cfg.TLSClientKey != ""},
-			{"TLSSkipVerifyInsecure", cfg.TLSSkipVerifyInsecure},
-			{"InsecureAllowHTTP", cfg.InsecureAllowHTTP},
-			{"HTTPClient", cfg.HTTPClient != nil},
-		} {
-			if f.on {
-				return nil, configErr("%s applies only to JWKSetURL or OIDCIssuerURL, not to %s", f.name, is.sourceName)
-			}
+	if source == "JWKSetURL" || source == "OIDCIssuerURL" {
+		return source, nil
+	}
+	for _, f := range []struct {
+		name string
+		on   bool
+	}{
+		{"JWKSetBearerTokenFile", cfg.JWKSetBearerTokenFile != ""},
+		{"TLSClientCA", cfg.TLSClientCA != ""},
+		{"TLSClientCert", cfg.TLSClientCert != ""},
+		{"TLSClientKey", cfg.TLSClientKey != ""},
+		{"TLSSkipVerifyInsecure", cfg.TLSSkipVerifyInsecure},
+		{"InsecureAllowHTTP", cfg.InsecureAllowHTTP},
+		{"HTTPClient", cfg.HTTPClient != nil},
+	} {
+		if f.on {
+			return "", errs.field(f.name, "applies only to %s or %s, not to %s", errs.name("JWKSetURL"), errs.name("OIDCIssuerURL"), errs.name(source))
 		}
 	}
+	return source, nil
+}
 
+// loadKeys reads the static key source of cfg, or sets up the remote one.
+func (is *issuer) loadKeys(cfg Config, now func() time.Time, log *slog.Logger, errs configErrors) (err error) {
 	switch is.sourceName {
 	case "KeyFile":
-		data, err := readLimited(cfg.KeyFile)
+		data, err := smallfile.Read(cfg.KeyFile)
 		if err != nil {
-			return nil, configErr("KeyFile: %v", err)
+			return errs.field("KeyFile", "%v", err)
 		}
 		if is.static, err = keys.ParsePEM(data, cfg.KeyID); err != nil {
-			return nil, fmt.Errorf("%w: KeyFile %s: %w", ErrInvalidConfig, cfg.KeyFile, err)
+			return errs.field("KeyFile", "%s: %w", cfg.KeyFile, err)
 		}
 	case "KeyValue":
 		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cfg.KeyValue))
 		if err != nil {
-			return nil, configErr("KeyValue: not standard base64 (it holds the PEM text, base64-encoded): %v", err)
+			return errs.field("KeyValue", "not standard base64 (it holds the PEM text, base64-encoded): %v", err)
 		}
 		if is.static, err = keys.ParsePEM(data, cfg.KeyID); err != nil {
-			return nil, fmt.Errorf("%w: KeyValue: %w", ErrInvalidConfig, err)
+			return errs.field("KeyValue", "%w", err)
 		}
 	case "JWKSetFile":
-		data, err := readLimited(cfg.JWKSetFile)
+		data, err := smallfile.Read(cfg.JWKSetFile)
 		if err != nil {
-			return nil, configErr("JWKSetFile: %v", err)
+			return errs.field("JWKSetFile", "%v", err)
 		}
 		if is.static, err = keys.ParseJWKS(data); err != nil {
-			return nil, fmt.Errorf("%w: JWKSetFile %s: %w", ErrInvalidConfig, cfg.JWKSetFile, err)
+			return errs.field("JWKSetFile", "%s: %w", cfg.JWKSetFile, err)
 		}
 	case "JWKSetValue":
 		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cfg.JWKSetValue))
 		if err != nil {
-			return nil, configErr("JWKSetValue: not standard base64 (it holds the JWKS JSON, base64-encoded): %v", err)
+			return errs.field("JWKSetValue", "not standard base64 (it holds the JWKS JSON, base64-encoded): %v", err)
 		}
 		if is.static, err = keys.ParseJWKS(data); err != nil {
-			return nil, fmt.Errorf("%w: JWKSetValue: %w", ErrInvalidConfig, err)
+			return errs.field("JWKSetValue", "%w", err)
 		}
 	case "Keys":
 		is.source = cfg.Keys
+		return nil
 	default:
 		r, err := jwks.NewRemote(jwks.Options{
 			URL:                   cfg.JWKSetURL,
@@ -327,30 +409,37 @@ func newIssuer(cfg Config, now func() time.Time, log *slog.Logger) (*issuer, err
 			InsecureAllowHTTP:     cfg.InsecureAllowHTTP,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+			return remoteConfigErr(err, errs)
 		}
 		is.remote, is.source = r, r
+		return nil
 	}
-	if is.static != nil {
-		is.source = is.static
+	is.source = is.static
+	if w := is.static.Warnings(); len(w) > 0 {
+		log.Info("jwt: keys loaded leniently", "source", is.sourceName, "warnings", w)
 	}
-	return is, nil
+	return nil
 }
 
-// readLimited reads a key file (or an ini $__file{}), refusing files over
-// 1 MiB.
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// remoteConfigErr reports an error of jwks.NewRemote against the Config
+// field behind the jwks.Options field it names, or against the Config as
+// a whole when it names none.
+func remoteConfigErr(err error, errs configErrors) error {
+	var named interface {
+		error
+		Option() string
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileBytes+1))
-	if err != nil {
-		return nil, err
+	if !errors.As(err, &named) {
+		return errs.whole("%w", err)
 	}
-	if len(data) > maxKeyFileBytes {
-		return nil, fmt.Errorf("%s is larger than 1 MiB", path)
+	field := named.Option()
+	switch field {
+	case "URL":
+		field = "JWKSetURL"
+	case "Issuer":
+		field = "OIDCIssuerURL"
+	case "BearerTokenFile":
+		field = "JWKSetBearerTokenFile"
 	}
-	return data, nil
+	return errs.field(field, "%w", errors.Unwrap(named))
 }

@@ -24,6 +24,9 @@ var reasons = [...]struct {
 	{ErrMissingClaim, "ErrMissingClaim"},
 	{ErrNoRole, "ErrNoRole"},
 	{ErrAttributePath, "ErrAttributePath"},
+	{ErrInsufficientScope, "ErrInsufficientScope"},
+	{ErrDPoP, "ErrDPoP"},
+	{ErrCertBinding, "ErrCertBinding"},
 	{ErrInvalidConfig, "ErrInvalidConfig"},
 	{ErrDisabled, "ErrDisabled"},
 }

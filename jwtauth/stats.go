@@ -1,50 +1,45 @@
 package jwtauth
 
-import (
-	"time"
-
-	"github.com/jwtgate/jwtgate/keys"
-)
+import "github.com/jwtgate/jwtgate/jwks"
 
 // Stats is a snapshot of a Verifier's counters. Reading it is safe
-// concurrently with verification.
+// concurrently with verification. Its zero value is a Verifier that has
+// seen nothing.
+//
+// It encodes to JSON (for expvar, a health endpoint) with lower camel
+// case names: {"verified":3,"refused":{"ErrExpired":1},"anonymous":0,...};
+// times are RFC 3339 strings.
 type Stats struct {
-	Verified         uint64            // tokens accepted (cache hits included)
-	Refused          map[string]uint64 // refusals by reason: sentinel name ("ErrExpired", ...)
-	TokenCacheHits   uint64            // verified-token cache hits
-	TokenCacheMisses uint64            // verified-token cache misses (cache on)
-	TokenCacheSize   int               // entries now in the verified-token cache
-	Keys             KeyStats          // the (first) issuer's key source
-	Issuers          []IssuerStats     // one per issuer; one entry for New
+	Verified         uint64            `json:"verified"`         // tokens accepted (cache hits included)
+	Refused          map[string]uint64 `json:"refused"`          // refusals by reason: sentinel name ("ErrExpired", ...)
+	Anonymous        uint64            `json:"anonymous"`        // requests without a token let through by OptionalMiddleware (not in Refused)
+	TokenCacheHits   uint64            `json:"tokenCacheHits"`   // verified-token cache hits
+	TokenCacheMisses uint64            `json:"tokenCacheMisses"` // verified-token cache misses (cache on)
+	TokenCacheSize   int               `json:"tokenCacheSize"`   // entries now in the verified-token cache
+	Keys             KeyStats          `json:"keys"`             // the (first) issuer's key source
+	Issuers          []IssuerStats     `json:"issuers"`          // one per issuer; one entry for New
 }
 
 // IssuerStats are the counters of one issuer of a Verifier (see NewMulti).
+// Its JSON names are lower camel case, as Stats'.
 type IssuerStats struct {
-	Issuer   string   // pinned issuer; "" when the config pins none
-	Verified uint64   // tokens of this issuer accepted
-	Refused  uint64   // tokens routed to this issuer and refused
-	Keys     KeyStats // its key source
+	Issuer   string   `json:"issuer"`   // pinned issuer; "" when the config pins none
+	Verified uint64   `json:"verified"` // tokens of this issuer accepted
+	Refused  uint64   `json:"refused"`  // tokens routed to this issuer and refused
+	Keys     KeyStats `json:"keys"`     // its key source
 }
 
-// KeyStats describes a key source.
-type KeyStats struct {
-	Source      string         // the Config field that set it: "KeyFile", "JWKSetURL", "Keys", ...
-	Remote      bool           // fetched over the network
-	URL         string         // JWKS or issuer URL when Remote (no credentials)
-	CacheTTL    time.Duration  // configured TTL when Remote (negative: caching off)
-	Fetches     uint64         // fetch attempts so far
-	FetchErrors uint64         // failed fetches so far
-	Failures    int            // consecutive failed fetches
-	LastFetch   time.Time      // last successful fetch; zero if none
-	LastError   string         // text of the last fetch error; "" after a success
-	KeyIDs      []string       // kids of the keys now usable ("" for a key without kid)
-	Skipped     []keys.Skipped // keys of the set that were left out, and why
-}
+// KeyStats describes a key source: Source (the Config field that set it:
+// "KeyFile", "JWKSetURL", "Keys", ...), Remote, Fetches, LastFetch, KeyIDs
+// and the rest, documented on [jwks.Health], which it is. For a static
+// source only Source, KeyIDs and Skipped are set; for a custom Config.Keys
+// source only Source.
+type KeyStats = jwks.Health
 
 // Stats returns a snapshot of the counters. It is safe to call
 // concurrently with verification.
 func (v *Verifier) Stats() Stats {
-	s := Stats{Refused: map[string]uint64{}}
+	s := Stats{Refused: map[string]uint64{}, Anonymous: v.anonymous.Load()}
 	for i := range v.refused {
 		if n := v.refused[i].Load(); n > 0 {
 			s.Refused[reasons[i].name] = n
@@ -76,21 +71,10 @@ func (is *issuer) keyStats() KeyStats {
 	case is.static != nil:
 		ks.KeyIDs = is.static.KeyIDs()
 		ks.Skipped = is.static.Skipped()
+		ks.Warnings = is.static.Warnings()
 	case is.remote != nil:
-		h := is.remote.Health()
-		ks.Remote = true
-		ks.URL = h.URL // redacted: no password, no query
-		if ks.URL == "" {
-			ks.URL = h.Issuer
-		}
-		ks.CacheTTL = h.CacheTTL
-		ks.Fetches = h.Fetches
-		ks.FetchErrors = h.FetchErrors
-		ks.Failures = h.ConsecutiveFailures
-		ks.LastFetch = h.LastSuccess
-		ks.LastError = h.LastError
-		ks.KeyIDs = h.KeyIDs
-		ks.Skipped = h.Skipped
+		ks = is.remote.Health()
+		ks.Source = is.sourceName
 	}
 	return ks
 }

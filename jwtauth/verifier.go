@@ -2,7 +2,6 @@ package jwtauth
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,8 +11,10 @@ import (
 	"time"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/algs"
 	"github.com/jwtgate/jwtgate/internal/jsonx"
 	"github.com/jwtgate/jwtgate/internal/jws"
+	"github.com/jwtgate/jwtgate/internal/mapper"
 	"github.com/jwtgate/jwtgate/jwks"
 	"github.com/jwtgate/jwtgate/keys"
 )
@@ -35,8 +36,17 @@ type Verifier struct {
 	log        *slog.Logger
 	now        func() time.Time
 	cache      *tokenCache
+	ch         *challenge // WWW-Authenticate additions; nil when none
+	sc         *sender    // DPoP and certificate-bound tokens; nil when both are off
 	// noTokenDetail names the sources looked at, for ErrNoToken.
 	noTokenDetail string
+	// rs is what ResourceMetadataHandler reports beyond the issuers.
+	rs resourceInfo
+
+	extractor func(r *http.Request) (string, error) // Config.TokenExtractor; nil: extract
+	onVerify  func(ctx context.Context, e Event)    // config 0's OnVerify; nil: off
+	hooked    bool                                  // some config sets OnVerify
+	anonymous atomic.Uint64                         // requests without a token let through by OptionalMiddleware
 
 	refused   [len(reasons)]atomic.Uint64
 	closeOnce sync.Once
@@ -50,10 +60,14 @@ type issuer struct {
 	static     *keys.Set
 	remote     *jwks.Remote
 	sourceName string
-	allowed    uint32 // bit i: keys.Algorithms[i] allowed
+	allowed    uint32 // bit i: algs.Name(i) allowed
+	types      tokenTypes
 	validator  claims.Validator
-	mapper     *claims.Mapper
+	mapper     *mapper.Mapper
 	signUp     bool
+	log        *slog.Logger // NewMulti: this config's Logger, else config 0's
+	onError    func(w http.ResponseWriter, r *http.Request, err error)
+	onVerify   func(ctx context.Context, e Event) // OnVerify for tokens routed here
 
 	verified atomic.Uint64 // Stats().Verified is the sum over issuers
 	refused  atomic.Uint64
@@ -62,19 +76,70 @@ type issuer struct {
 // Verify verifies a raw compact JWS (without "Bearer ") and returns the
 // identity it carries. The checks, in order: size cap, compact form and
 // header, the issuer (NewMulti), alg allow-list, key lookup by kid,
-// signature, registered and expected claims, sub, identity mapping.
+// signature, typ (TokenTypes), registered and expected claims, sub,
+// identity mapping and scopes.
 //
 // A failure is a *ValidationError matching exactly one sentinel with
 // errors.Is. ctx bounds a key fetch; when it ends first the error also
 // matches ctx.Err().
+//
+// With DPoP on, a DPoP-bound token (cnf.jkt), and under DPoPRequired any
+// token, is refused with ErrDPoP: its proof can only be checked against
+// the request, by VerifyRequest or Middleware. Likewise a certificate-bound
+// token under CertBoundTokens is refused with ErrCertBinding.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Identity, error) {
-	id, is, err := v.verify(ctx, token)
+	id, _, err := v.verifyFor(ctx, token, nil)
+	return id, err
+}
+
+// verifyFor is Verify, with the token's sender constraints (DPoP proof,
+// client certificate) checked against r after the token itself verified
+// (cache hits included); r is nil for Verify. It also returns the issuer
+// the token was routed to (nil when it was refused before routing).
+func (v *Verifier) verifyFor(ctx context.Context, token string, r *http.Request) (*Identity, *issuer, error) {
+	var start time.Time
+	if v.hooked {
+		start = time.Now()
+	}
+	id, is, cached, err := v.verifyToken(ctx, token)
+	dpop := v.dpopScheme(r)
+	if err == nil && v.sc != nil {
+		err = v.sc.check(r, dpop, token, id)
+	}
 	if err != nil {
 		v.refuse(ctx, is, err)
-		return nil, err
+		id, err = nil, v.withChallenge(v.sc.annotate(err, dpop))
+	} else {
+		is.verified.Add(1)
 	}
-	is.verified.Add(1)
-	return id, nil
+	if v.hooked {
+		v.report(ctx, start, is, id, err, cached)
+	}
+	return id, is, err
+}
+
+// verifyToken answers from the verified-token cache when it can, and
+// verifies token otherwise; cached says which.
+func (v *Verifier) verifyToken(ctx context.Context, token string) (_ *Identity, _ *issuer, cached bool, _ error) {
+	if v.cache != nil && token != "" && len(token) <= MaxTokenBytes {
+		if id, is := v.cache.get(ctx, token); id != nil {
+			if v.log.Enabled(ctx, slog.LevelDebug) {
+				v.log.LogAttrs(ctx, slog.LevelDebug, "jwt verified from cache")
+			}
+			return id, is, true, nil
+		}
+	}
+	id, is, err := v.verify(ctx, token)
+	return id, is, false, err
+}
+
+// errorHandler is the ErrorHandler for a refusal of a token routed to is
+// (nil: refused before routing).
+func (v *Verifier) errorHandler(is *issuer) func(w http.ResponseWriter, r *http.Request, err error) {
+	if is != nil && is.onError != nil {
+		return is.onError
+	}
+	return v.onError
 }
 
 func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
@@ -89,7 +154,11 @@ func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	if errors.Is(err, ErrNoToken) {
 		level = slog.LevelDebug
 	}
-	if !v.log.Enabled(ctx, level) {
+	log := v.log
+	if is != nil && is.log != nil {
+		log = is.log
+	}
+	if !log.Enabled(ctx, level) {
 		return
 	}
 	attrs := []slog.Attr{slog.String("reason", ReasonName(err))}
@@ -108,7 +177,19 @@ func (v *Verifier) refuse(ctx context.Context, is *issuer, err error) {
 	if is != nil && is.iss != "" && v.multi {
 		attrs = append(attrs, slog.String("issuer", is.iss))
 	}
-	v.log.LogAttrs(ctx, level, "jwt refused", attrs...)
+	log.LogAttrs(ctx, level, "jwt refused", attrs...)
+}
+
+// withChallenge returns err carrying the Verifier's challenge attributes
+// (see SetErrorHeaders), as a copy so that no error value is shared.
+func (v *Verifier) withChallenge(err error) error {
+	ve, ok := err.(*ValidationError)
+	if v.ch == nil || !ok || ve.ch != nil {
+		return err
+	}
+	c := *ve
+	c.ch = v.ch
+	return &c
 }
 
 func fail(reason error, claim, detail string) error {
@@ -122,14 +203,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if len(token) > MaxTokenBytes {
 		return nil, nil, fail(ErrMalformed, "", fmt.Sprintf("token is %d bytes, over the %d-byte cap", len(token), MaxTokenBytes))
 	}
-	if v.cache != nil {
-		if id, is := v.cache.get(ctx, token); id != nil {
-			if v.log.Enabled(ctx, slog.LevelDebug) {
-				v.log.LogAttrs(ctx, slog.LevelDebug, "jwt verified from cache")
-			}
-			return id, is, nil
-		}
-	}
+	// The verified-token cache was looked up by verifyToken.
+	//
 	// The signature is only read while verifying, so it is decoded into
 	// this array on the stack (512 bytes: up to RSA-4096) instead of the
 	// heap buffer that the claims' strings share.
@@ -147,22 +222,37 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	if err != nil {
 		return nil, nil, err
 	}
-	ai := keys.AlgorithmIndex(t.Alg)
+	ai := algs.Index(t.Alg)
 	if ai < 0 || is.allowed&(1<<ai) == 0 {
 		return nil, is, fail(ErrAlgorithm, "alg", "alg "+quote(t.Alg)+" not allowed")
 	}
-	alg := keys.AlgorithmName(ai) // canonical string, not sharing the token's memory
+	alg := algs.Name(ai) // canonical string, not sharing the token's memory
 
 	ks, err := is.source.KeysFor(ctx, t.KID, alg)
 	if err != nil {
 		return nil, is, keyError(err, t.KID, alg)
 	}
 	key, ok := verifySig(&t, sig, alg, ks)
+	if !ok && is.remote != nil {
+		// The provider may have replaced the key under the same kid: the
+		// remote refreshes at most once per MinRefreshInterval, and the
+		// token is accepted only if a new key verifies it.
+		if fresh := is.remote.KeysAfterFailure(ctx, t.KID, alg, ks); fresh != nil {
+			ks = fresh
+			key, ok = verifySig(&t, sig, alg, ks)
+		}
+	}
 	if !ok {
 		return nil, is, fail(ErrSignature, "", "signature does not verify with "+plural(len(ks), "key")+" of kid "+quote(t.KID))
 	}
+	if err := is.types.check(t.Typ); err != nil {
+		return nil, is, err
+	}
 
-	if err := is.validator.Validate(c); err != nil {
+	// The claims validator and Identity.DecodeClaims read the payload's JSON
+	// text as bytes; jws decodes it as a string.
+	payload := []byte(t.Payload)
+	if err := is.validator.ValidatePayload(c, payload); err != nil {
 		return nil, is, claimError(err)
 	}
 	sub, _ := c["sub"].(string)
@@ -172,6 +262,10 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 	m, err := is.mapper.Map(c)
 	if err != nil {
 		return nil, is, claimError(err)
+	}
+	scopes, err := scopesOf(c)
+	if err != nil {
+		return nil, is, err
 	}
 	id := &Identity{
 		Subject:        sub,
@@ -184,8 +278,11 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Identity, *issuer
 		OrgRoles:       m.OrgRoles,
 		AllowSignUp:    is.signUp,
 		Claims:         c,
+		Scopes:         scopes,
+		payload:        payload,
 	}
 	id.Issuer, _ = c["iss"].(string)
+	id.Confirmation, _ = c["cnf"].(map[string]any)
 	if exp, ok := c["exp"].(float64); ok {
 		id.ExpiresAt = time.Unix(int64(exp), 0)
 	}
@@ -292,24 +389,6 @@ func claimError(err error) error {
 	}
 	return &ValidationError{Reason: reason, Claim: ce.Claim, Detail: ce.Detail}
 }
-
-// sameKey reports whether two Key.Public values are the same key object:
-// the same pointer, or byte slices over the same memory.
-func sameKey(a, b any) bool {
-	switch x := a.(type) {
-	case []byte:
-		y, ok := b.([]byte)
-		return ok && sameBytes(x, y)
-	case ed25519.PublicKey:
-		y, ok := b.(ed25519.PublicKey)
-		return ok && sameBytes(x, y)
-	default:
-		return a == b // pointers
-	}
-}
-
-// sameBytes reports whether x and y are one non-empty slice of memory.
-func sameBytes(x, y []byte) bool { return len(x) > 0 && len(x) == len(y) && &x[0] == &y[0] }
 
 // Close stops background work (remote key refreshes) of every issuer. It
 // is idempotent and safe to call concurrently; verification after Close

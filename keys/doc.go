@@ -5,7 +5,8 @@
 // algorithm is a map read that does not allocate. A [Set] is immutable and
 // safe for concurrent use.
 //
-// Only public keys are accepted: RSA (2048 bits or more), ECDSA on P-256,
+// Only public keys are accepted: RSA (2048 to 4096 bits, with an odd
+// exponent from 3 to 2^31-1, whatever the source), ECDSA on P-256,
 // P-384 and P-521, Ed25519, and symmetric "oct" keys (from a JWKS only) for
 // HS256, HS384 and HS512. A key is tried only for algorithms its type can
 // verify, and, when its JWK carries "alg", only for that algorithm.
@@ -16,7 +17,10 @@
 // recommends, skips each JWK it cannot use instead of failing the whole set;
 // it checks the members of every JWK against RFC 7517 and RFC 7518 itself,
 // more strictly than go-jose does, and reports what it skipped through
-// [Set.Skipped]. [NewSet] applies the same key checks to keys built in code.
+// [Set.Skipped]. Two formalities go-jose accepts (zero-padded RSA integers,
+// key_ops ["sign"]) are tolerated on purpose and reported through
+// [Set.Warnings]. [NewSet] applies the same key checks to keys built in
+// code.
 //
 // Every parse failure wraps [ErrInvalidKey]; lookups fail with
 // [ErrUnknownKey] or [ErrAlgorithm].

@@ -8,8 +8,9 @@ var (
 
 	// ErrInvalidKey reports key material that cannot be used for
 	// verification: a private key, an unsupported type or curve, an RSA
-	// modulus below 2048 bits, a point not on its curve, or a JWKS with no
-	// usable key at all.
+	// modulus below 2048 or above 4096 bits, an RSA exponent outside
+	// [3, 2^31), a point not on its curve, or a JWKS with no usable key at
+	// all.
 	ErrInvalidKey = errors.New("keys: invalid key")
 
 	// ErrAlgorithm reports that keys with the token's kid exist but none of

@@ -97,3 +97,24 @@ func ExampleSet_KeysFor() {
 	// kid "missing", EdDSA: unknown key
 	// kid "", EdDSA: unknown key
 }
+
+// A signing key published with key_ops ["sign"] instead of ["verify"] is
+// loaded, as go-jose loads it, and Warnings says so.
+func ExampleSet_Warnings() {
+	jwks := `{"keys":[
+	  {"kty":"OKP","crv":"Ed25519","kid":"2026-11","key_ops":["sign"],
+	   "x":"iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w"}
+	]}`
+	set, err := keys.ParseJWKS([]byte(jwks))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("usable:", set.KeyIDs())
+	for _, w := range set.Warnings() {
+		fmt.Println("warning:", w)
+	}
+	// Output:
+	// usable: [2026-11]
+	// warning: keys[0] kid "2026-11" kty "OKP": "key_ops" lists "sign" but not "verify" (RFC 7517 §4.3); accepted as a verification key, as go-jose does
+}

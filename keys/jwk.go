@@ -12,10 +12,13 @@ import (
 	"io"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/jwtgate/jwtgate/internal/algs"
 )
 
 // Bounds on the work ParseJWKS does. Remote documents are already capped
@@ -57,18 +60,17 @@ var x509Members = []string{"x5c", "x5u", "x5t", "x5t#S256"}
 //   - holds private key material ("d", "p", "q", "dp", "dq", "qi", "oth"),
 //     even if otherwise valid;
 //   - has a "use" other than "sig" (for example "enc"), or a "key_ops" that is
-//     not an array of distinct strings including "verify" (RFC 7517 §4.2,
-//     §4.3);
-//   - has an "alg" that is not one of [Algorithms] or that its key cannot
-//     verify (see [CanVerify]), or no "alg" and a key that verifies no
+//     not an array of distinct strings including "verify" or "sign"
+//     (RFC 7517 §4.2, §4.3);
+//   - has an "alg" that is not a JWS algorithm jwtgate verifies (EdDSA,
+//     HS*, RS*, ES*, PS*) or that its key cannot verify (see [Key]), or no
+//     "alg" and a key that verifies no
 //     algorithm at all (an HMAC secret shorter than 32 bytes, RFC 7518 §3.2);
 //   - encodes a member in anything but unpadded base64url without line
 //     breaks and with zero trailing bits (RFC 7515 §2);
-//   - is an RSA key whose "n" or "e" is not in minimal form (no leading zero
-//     octet, RFC 7518 §2 "Base64urlUInt"), whose modulus has fewer than 2048
-//     bits (RFC 7518 §3.3) or more than go-jose accepts
-//     ([jose.MaxRSAModulusBits], 4096 by default), or whose exponent is even,
-//     below 3 or not below 2^31;
+//   - is an RSA key whose modulus has fewer than 2048 bits (RFC 7518 §3.3)
+//     or more than 4096, or whose exponent is even, below 3 or not below
+//     2^31;
 //   - is an EC key whose "x" or "y" is not exactly the curve's coordinate
 //     size (RFC 7518 §6.2.1.2: 32 octets for P-256), or whose point is not on
 //     the curve (including (0,0));
@@ -80,6 +82,13 @@ var x509Members = []string{"x5c", "x5u", "x5t", "x5t#S256"}
 //
 // "x5c" certificates are only compared with the key; their validity and
 // chain are not checked, and "x5u" is never fetched.
+//
+// Two departures from the RFCs are tolerated on purpose, because go-jose
+// (and so Grafana) accepts them and they carry no security meaning: an RSA
+// "n" or "e" with leading zero octets (RFC 7518 §2 asks for the minimal
+// form; Java's BigInteger adds one), and a "key_ops" that lists "sign" but
+// not "verify" (a signing key published under the private operation's
+// name). Such keys are loaded, and [Set.Warnings] says so.
 //
 // ParseJWKS fails with an error wrapping [ErrInvalidKey] when data is not a
 // JSON object, is larger than 4 MiB, has no "keys" array, or has no usable
@@ -107,6 +116,7 @@ func ParseJWKS(data []byte) (*Set, error) {
 
 	var ks []Key
 	var skipped []Skipped
+	var warnings []string
 	for i, raw := range elems {
 		if i == maxJWKSKeys {
 			skipped = append(skipped, Skipped{
@@ -115,18 +125,27 @@ func ParseJWKS(data []byte) (*Set, error) {
 			})
 			break
 		}
-		k, skip := parseJWK(raw)
+		k, skip, lenient := parseJWK(raw)
 		if skip != nil {
 			skip.Index = i
 			skipped = append(skipped, *skip)
 			continue
+		}
+		for _, l := range lenient {
+			l.Index = i
+			warnings = append(warnings, l.String())
 		}
 		ks = append(ks, k)
 	}
 	if len(ks) == 0 {
 		return nil, noUsableKey(len(elems), skipped)
 	}
-	return newSet(ks, skipped)
+	s, err := newSet(ks, skipped)
+	if err != nil {
+		return nil, err
+	}
+	s.warnings = warnings
+	return s, nil
 }
 
 // noUsableKey builds the error for a set without a usable key.
@@ -176,17 +195,19 @@ func skipf(m map[string]json.RawMessage, format string, args ...any) *Skipped {
 
 // parseJWK turns one element of "keys" into a Key, or says why it is skipped.
 // The raw members are checked first, strictly, against the RFCs; go-jose then
-// parses the key, and the result must agree with what was read here.
-func parseJWK(raw json.RawMessage) (Key, *Skipped) {
+// parses the key, and the result must agree with what was read here. The
+// third result describes the formalities tolerated in a loaded key (see
+// ParseJWKS), in the shape of a Skipped so that they print the same way.
+func parseJWK(raw json.RawMessage) (Key, *Skipped, []*Skipped) {
 	if !utf8.Valid(raw) {
-		return Key{}, skipf(nil, "JWK is not valid UTF-8 (RFC 8259 §8.1)")
+		return Key{}, skipf(nil, "JWK is not valid UTF-8 (RFC 8259 §8.1)"), nil
 	}
 	if !startsWith(raw, '{') {
-		return Key{}, skipf(nil, "JWK is not a JSON object")
+		return Key{}, skipf(nil, "JWK is not a JSON object"), nil
 	}
 	m, err := jsonObject(raw)
 	if err != nil {
-		return Key{}, skipf(nil, "%v", err)
+		return Key{}, skipf(nil, "%v", err), nil
 	}
 	var f struct{ kid, kty, use, alg, crv string }
 	var has struct{ use, alg bool }
@@ -200,7 +221,7 @@ func parseJWK(raw json.RawMessage) (Key, *Skipped) {
 	} {
 		v, ok, err := stringMember(m, mem.name)
 		if err != nil {
-			return Key{}, skipf(m, "%v", err)
+			return Key{}, skipf(m, "%v", err), nil
 		}
 		*mem.dst = v
 		if mem.present != nil {
@@ -208,142 +229,171 @@ func parseJWK(raw json.RawMessage) (Key, *Skipped) {
 		}
 	}
 	if f.kty == "" {
-		return Key{}, skipf(m, `JWK has no "kty" (RFC 7517 §4.1)`)
+		return Key{}, skipf(m, `JWK has no "kty" (RFC 7517 §4.1)`), nil
 	}
 	for _, name := range privateMembers {
 		if _, ok := m[name]; ok {
-			return Key{}, skipf(m, "JWK holds private key material (member %q); publish only the public key", name)
+			return Key{}, skipf(m, "JWK holds private key material (member %q); publish only the public key", name), nil
 		}
 	}
 	if f.use != "" && f.use != "sig" {
-		return Key{}, skipf(m, `"use" is %q; only signature keys ("sig") are loaded (RFC 7517 §4.2)`, clip(f.use))
+		return Key{}, skipf(m, `"use" is %q; only signature keys ("sig") are loaded (RFC 7517 §4.2)`, clip(f.use)), nil
 	}
-	if reason := checkKeyOps(m); reason != "" {
-		return Key{}, skipf(m, "%s", reason)
+	var lenient []*Skipped
+	reason, note := checkKeyOps(m)
+	if reason != "" {
+		return Key{}, skipf(m, "%s", reason), nil
 	}
-	if has.alg && !KnownAlgorithm(f.alg) {
-		return Key{}, skipf(m, `"alg" %q is not a JWS algorithm this package verifies`, clip(f.alg))
+	if note != "" {
+		lenient = append(lenient, skipf(m, "%s", note))
 	}
-	if reason := checkMaterial(m, f.kty, f.crv); reason != "" {
-		return Key{}, skipf(m, "%s", reason)
+	if has.alg && algs.Index(f.alg) < 0 {
+		return Key{}, skipf(m, `"alg" %q is not a JWS algorithm this package verifies`, clip(f.alg)), nil
+	}
+	reason, note = checkMaterial(m, f.kty, f.crv)
+	if reason != "" {
+		return Key{}, skipf(m, "%s", reason), nil
+	}
+	if note != "" {
+		lenient = append(lenient, skipf(m, "%s", note))
 	}
 
 	var jwk jose.JSONWebKey
 	if err := jwk.UnmarshalJSON(raw); err != nil {
-		return Key{}, skipf(m, "go-jose rejects the key: %s", strings.TrimPrefix(err.Error(), "go-jose/go-jose: "))
+		return Key{}, skipf(m, "go-jose rejects the key: %s", strings.TrimPrefix(err.Error(), "go-jose/go-jose: ")), nil
 	}
 	if jwk.KeyID != f.kid || jwk.Algorithm != f.alg || jwk.Use != f.use {
-		return Key{}, skipf(m, "go-jose reads the key's kid, alg or use differently")
+		return Key{}, skipf(m, "go-jose reads the key's kid, alg or use differently"), nil
 	}
 	pub := jwk.Key
 	switch pub.(type) {
 	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey, []byte:
 	default:
-		return Key{}, skipf(m, "go-jose parsed the key as %T, not a public verification key", pub)
+		return Key{}, skipf(m, "go-jose parsed the key as %T, not a public verification key", pub), nil
 	}
 	if err := checkPublic(pub); err != nil {
-		return Key{}, skipf(m, "%v", err)
+		return Key{}, skipf(m, "%v", err), nil
 	}
 	k := Key{ID: f.kid, Algorithm: f.alg, Use: f.use, Public: pub}
-	if !slices.ContainsFunc(algorithms[:], func(alg string) bool { return CanVerify(k, alg) }) {
+	if !slices.ContainsFunc(algs.Names(), func(alg string) bool { return canVerify(k, alg) }) {
 		if has.alg {
-			return Key{}, skipf(m, `"alg" %q cannot be used with this %s key`, f.alg, f.kty)
+			return Key{}, skipf(m, `"alg" %q cannot be used with this %s key`, f.alg, f.kty), nil
 		}
 		if b, ok := pub.([]byte); ok {
-			return Key{}, skipf(m, "HMAC secret has %d bytes; HS256 needs at least 32 (RFC 7518 §3.2)", len(b))
+			return Key{}, skipf(m, "HMAC secret has %d bytes; HS256 needs at least 32 (RFC 7518 §3.2)", len(b)), nil
 		}
-		return Key{}, skipf(m, "key cannot verify any supported algorithm")
+		return Key{}, skipf(m, "key cannot verify any supported algorithm"), nil
 	}
-	return k, nil
+	return k, nil, lenient
 }
 
 // checkKeyOps applies RFC 7517 §4.3 to "key_ops": when present it must be an
-// array of distinct strings, and it must allow "verify".
-func checkKeyOps(m map[string]json.RawMessage) string {
+// array of distinct strings, and it must allow "verify". A list with "sign"
+// but not "verify" is accepted with a note: publishing a signing key under
+// the private operation's name is a common slip with no security meaning,
+// and go-jose ignores key_ops altogether.
+func checkKeyOps(m map[string]json.RawMessage) (reason, note string) {
 	raw, ok := m["key_ops"]
 	if !ok {
-		return ""
+		return "", ""
 	}
 	var ops []string
 	if !startsWith(raw, '[') || json.Unmarshal(raw, &ops) != nil {
-		return `"key_ops" is not an array of strings (RFC 7517 §4.3)`
+		return `"key_ops" is not an array of strings (RFC 7517 §4.3)`, ""
 	}
 	for i, op := range ops {
 		if slices.Contains(ops[:i], op) {
-			return fmt.Sprintf(`"key_ops" repeats %q (RFC 7517 §4.3)`, clip(op))
+			return fmt.Sprintf(`"key_ops" repeats %q (RFC 7517 §4.3)`, clip(op)), ""
 		}
 	}
-	if !slices.Contains(ops, "verify") {
-		return `"key_ops" does not include "verify" (RFC 7517 §4.3)`
+	switch {
+	case slices.Contains(ops, "verify"):
+		return "", ""
+	case slices.Contains(ops, "sign"):
+		return "", `"key_ops" lists "sign" but not "verify" (RFC 7517 §4.3); accepted as a verification key, as go-jose does`
 	}
-	return ""
+	return `"key_ops" includes neither "verify" nor "sign" (RFC 7517 §4.3)`, ""
 }
 
 // checkMaterial checks the key members of each key type in their raw form,
-// where go-jose is lenient: base64url must be strict, integers minimal, EC
-// coordinates exactly the curve size.
-func checkMaterial(m map[string]json.RawMessage, kty, crv string) string {
+// where go-jose is lenient: base64url must be strict and EC coordinates
+// exactly the curve size. An RSA "n" or "e" with leading zero octets (a
+// Java BigInteger habit) is accepted with a note, as go-jose accepts it:
+// RFC 7518 §2 asks for the minimal form, but the value is the same.
+func checkMaterial(m map[string]json.RawMessage, kty, crv string) (reason, note string) {
 	switch kty {
 	case "RSA":
+		var padded []string
 		for _, name := range []string{"n", "e"} {
 			b, reason := b64Member(m, name)
 			if reason != "" {
-				return reason
+				return reason, ""
 			}
 			if b[0] == 0 {
-				return fmt.Sprintf("RSA %q has a leading zero octet; it must use the minimum number of octets (RFC 7518 §2, Base64urlUInt)", name)
+				padded = append(padded, strconv.Quote(name))
+				b = bytes.TrimLeft(b, "\x00")
+			}
+			if len(b) == 0 {
+				return fmt.Sprintf("RSA %q is zero", name), ""
 			}
 			if name == "e" && len(b) > 4 {
-				return fmt.Sprintf("RSA public exponent has %d octets; it must be below 2^31", len(b))
+				return fmt.Sprintf("RSA public exponent has %d octets; it must be below 2^31", len(b)), ""
 			}
 			if n := (len(b)-1)*8 + bits.Len8(b[0]); name == "n" && n > jose.MaxRSAModulusBits {
-				return fmt.Sprintf("RSA modulus has %d bits; go-jose accepts at most %d", n, jose.MaxRSAModulusBits)
+				return fmt.Sprintf("RSA modulus has %d bits; go-jose accepts at most %d", n, jose.MaxRSAModulusBits), ""
 			}
 		}
+		switch len(padded) {
+		case 1:
+			note = fmt.Sprintf("RSA %s has leading zero octets (RFC 7518 §2 asks for the minimal form); accepted, as go-jose does", padded[0])
+		case 2:
+			note = `RSA "n" and "e" have leading zero octets (RFC 7518 §2 asks for the minimal form); accepted, as go-jose does`
+		}
+		return "", note
 	case "EC":
 		size, ok := ecCoordSize[crv]
 		if !ok {
 			if crv == "" {
-				return `EC key has no "crv" (RFC 7518 §6.2.1.1)`
+				return `EC key has no "crv" (RFC 7518 §6.2.1.1)`, ""
 			}
-			return fmt.Sprintf("EC curve %q is not supported; use P-256, P-384 or P-521", clip(crv))
+			return fmt.Sprintf("EC curve %q is not supported; use P-256, P-384 or P-521", clip(crv)), ""
 		}
 		for _, name := range []string{"x", "y"} {
 			b, reason := b64Member(m, name)
 			if reason != "" {
-				return reason
+				return reason, ""
 			}
 			if len(b) != size {
-				return fmt.Sprintf("EC %q has %d octets; crv %s needs exactly %d (RFC 7518 §6.2.1.2)", name, len(b), crv, size)
+				return fmt.Sprintf("EC %q has %d octets; crv %s needs exactly %d (RFC 7518 §6.2.1.2)", name, len(b), crv, size), ""
 			}
 		}
 	case "OKP":
 		if crv != "Ed25519" {
 			if crv == "" {
-				return `OKP key has no "crv" (RFC 8037 §2)`
+				return `OKP key has no "crv" (RFC 8037 §2)`, ""
 			}
-			return fmt.Sprintf("OKP curve %q is not supported; only Ed25519 signs (RFC 8037 §3.1)", clip(crv))
+			return fmt.Sprintf("OKP curve %q is not supported; only Ed25519 signs (RFC 8037 §3.1)", clip(crv)), ""
 		}
 		b, reason := b64Member(m, "x")
 		if reason != "" {
-			return reason
+			return reason, ""
 		}
 		if err := checkEd25519(b); err != nil {
-			return err.Error()
+			return err.Error(), ""
 		}
 	case "oct":
 		for _, name := range x509Members {
 			if _, ok := m[name]; ok {
-				return fmt.Sprintf("symmetric (oct) key carries X.509 member %q", name)
+				return fmt.Sprintf("symmetric (oct) key carries X.509 member %q", name), ""
 			}
 		}
 		if _, reason := b64Member(m, "k"); reason != "" {
-			return reason
+			return reason, ""
 		}
 	default:
-		return fmt.Sprintf("kty %q is not supported; use RSA, EC, OKP (Ed25519) or oct", clip(kty))
+		return fmt.Sprintf("kty %q is not supported; use RSA, EC, OKP (Ed25519) or oct", clip(kty)), ""
 	}
-	return ""
+	return "", ""
 }
 
 // strictB64 is unpadded base64url that also rejects non-zero trailing bits.

@@ -132,7 +132,7 @@ func TestParseJWKS_onlyBadKeys(t *testing.T) {
 		weak.JWK(false),
 		with(ed.JWK(false), map[string]any{"use": "enc"}),
 		with(ed.JWK(false), map[string]any{"kid": "a", "alg": "RS256"}),
-		with(ed.JWK(false), map[string]any{"kid": "b", "key_ops": []string{"sign"}}),
+		with(ed.JWK(false), map[string]any{"kid": "b", "key_ops": []string{"encrypt"}}),
 		with(ed.JWK(false), map[string]any{"kid": strings.Repeat("k", 500), "alg": "none"}),
 		map[string]any{"kty": "EC"},
 	)
@@ -394,8 +394,9 @@ func TestParseJWKS_strict(t *testing.T) {
 		{"public key with a null d", with(rsaJWK, map[string]any{"kid": "x", "d": json.RawMessage("null")}), `member "d"`, true},
 		{"use enc", with(edJWK, map[string]any{"use": "enc"}), `"use" is "enc"`, true},
 		{"use SIG (values are case-sensitive)", with(edJWK, map[string]any{"use": "SIG"}), `"use" is "SIG"`, true},
-		{"key_ops without verify", with(edJWK, map[string]any{"key_ops": []string{"sign"}}), `does not include "verify"`, true},
-		{"key_ops empty", with(edJWK, map[string]any{"key_ops": []string{}}), `does not include "verify"`, true},
+		{"key_ops for encryption", with(edJWK, map[string]any{"key_ops": []string{"encrypt", "wrapKey"}}), `neither "verify" nor "sign"`, true},
+		{"key_ops empty", with(edJWK, map[string]any{"key_ops": []string{}}), `neither "verify" nor "sign"`, true},
+		{"key_ops sign, but use enc", with(edJWK, map[string]any{"key_ops": []string{"sign"}, "use": "enc"}), `"use" is "enc"`, true},
 		{"key_ops repeated", with(edJWK, map[string]any{"key_ops": []string{"verify", "verify"}}), `repeats "verify"`, true},
 		{"key_ops not an array", with(edJWK, map[string]any{"key_ops": "verify"}), "not an array of strings", true},
 		{"alg none", with(hsJWK, map[string]any{"alg": "none"}), `"alg" "none"`, true},
@@ -414,9 +415,8 @@ func TestParseJWKS_strict(t *testing.T) {
 		{"padded base64url", with(hsJWK, map[string]any{"k": b64(hmac32) + "="}), "not unpadded base64url", false},
 		{"standard base64 alphabet", with(rsaJWK, map[string]any{"kid": "x", "n": base64.RawStdEncoding.EncodeToString(append(pub.N.Bytes(), 0xfb, 0xff))}), "not unpadded base64url", false},
 		{"non-zero trailing bits", with(hsJWK, map[string]any{"k": b64(hmac32)[:42] + "B"}), "not unpadded base64url", true},
-		{"RSA n with a leading zero octet", with(rsaJWK, map[string]any{"kid": "x", "n": b64(append([]byte{0}, pub.N.Bytes()...))}), "leading zero octet", true},
-		{"RSA e with a leading zero octet", with(rsaJWK, map[string]any{"kid": "x", "e": "AAEAAQ"}), "leading zero octet", true},
-		{"RSA n = 0", with(rsaJWK, map[string]any{"kid": "x", "n": "AA"}), "leading zero octet", true},
+		{"RSA n = 0", with(rsaJWK, map[string]any{"kid": "x", "n": "AA"}), `RSA "n" is zero`, true},
+		{"RSA 1024 bits padded to 2048 with zero octets", with(weak.JWK(false), map[string]any{"kid": "x", "n": b64(append(make([]byte, 128), weak.Public.(*rsa.PublicKey).N.Bytes()...))}), "1024 bits", true},
 		{"RSA 1024 bits", with(weak.JWK(false), nil), "1024 bits", true},
 		{"RSA even exponent", with(rsaJWK, map[string]any{"kid": "x", "e": b64([]byte{1, 0, 0})}), "exponent 65536", true},
 		{"RSA exponent 2", with(rsaJWK, map[string]any{"kid": "x", "e": "Ag"}), "exponent 2 ", true},
@@ -499,4 +499,47 @@ func TestSkipped_String(t *testing.T) {
 	s := keys.Skipped{KeyID: "a\r\nb", Type: "RSA", Reason: "why", Index: 3}
 	assert.Equal(t, `keys[3] kid "a\r\nb" kty "RSA": why`, s.String())
 	assert.Equal(t, "keys[0]: why", keys.Skipped{Reason: "why"}.String())
+}
+
+// TestParseJWKS_lenient: the two formalities go-jose accepts are accepted
+// too, and reported once per key by Set.Warnings (issue 14).
+func TestParseJWKS_lenient(t *testing.T) {
+	good := jwttest.RSA("good", 2048, "good")
+	pub := good.Public.(*rsa.PublicKey)
+	ed := jwttest.Ed25519(1, "signing-ops")
+	padded := with(good.JWK(false), map[string]any{"kid": "java", "n": b64(append([]byte{0}, pub.N.Bytes()...)), "e": "AAEAAQ"})
+	signOps := with(ed.JWK(false), map[string]any{"key_ops": []string{"sign"}})
+	for _, jwk := range []map[string]any{padded, signOps} {
+		var jk jose.JSONWebKey
+		require.NoError(t, jk.UnmarshalJSON(mustJSON(t, jwk)), "go-jose accepts the JWK")
+	}
+
+	paddedN := with(good.JWK(false), map[string]any{"kid": "n-only", "n": b64(append([]byte{0, 0}, pub.N.Bytes()...))})
+	set, err := keys.ParseJWKS(jwttest.JWKSOf(good.JWK(false), padded, signOps, paddedN))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"good", "java", "signing-ops", "n-only"}, set.KeyIDs())
+	assert.Empty(t, set.Skipped())
+	assert.Equal(t, []string{
+		`keys[1] kid "java" kty "RSA": RSA "n" and "e" have leading zero octets (RFC 7518 §2 asks for the minimal form); accepted, as go-jose does`,
+		`keys[2] kid "signing-ops" kty "OKP": "key_ops" lists "sign" but not "verify" (RFC 7517 §4.3); accepted as a verification key, as go-jose does`,
+		`keys[3] kid "n-only" kty "RSA": RSA "n" has leading zero octets (RFC 7518 §2 asks for the minimal form); accepted, as go-jose does`,
+	}, set.Warnings())
+
+	// The padded key is the same key: it verifies the key's signatures.
+	ks, err := set.KeysFor(t.Context(), "java", "RS256")
+	require.NoError(t, err)
+	require.Len(t, ks, 1)
+	assert.Equal(t, 0, ks[0].Public.(*rsa.PublicKey).N.Cmp(pub.N))
+	assert.Equal(t, 65537, ks[0].Public.(*rsa.PublicKey).E)
+	tok := good.Sign(map[string]any{"sub": "a"})
+	assert.True(t, verifyCompact(t, "RS256", ks[0].Public, tok))
+	ks, err = set.KeysFor(t.Context(), "signing-ops", "EdDSA")
+	require.NoError(t, err)
+	assert.True(t, verifyCompact(t, "EdDSA", ks[0].Public, ed.Sign(map[string]any{"sub": "a"})))
+
+	strict, err := keys.ParseJWKS(jwttest.JWKSOf(good.JWK(false)))
+	require.NoError(t, err)
+	assert.Empty(t, strict.Warnings(), "no leniency, no warning")
+	var nilSet *keys.Set
+	assert.Nil(t, nilSet.Warnings())
 }

@@ -37,8 +37,9 @@ const (
 // (named in the message), when any block is a private key ("PRIVATE KEY",
 // "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "OPENSSH
 // PRIVATE KEY" or any other type containing "PRIVATE"), or when the key is
-// unusable: an RSA modulus under 2048 bits (RFC 7518 §3.3), an even modulus,
-// an RSA exponent that is even, below 3 or not below 2^31, another curve
+// unusable: an RSA modulus under 2048 bits (RFC 7518 §3.3) or over 4096
+// bits (the limit JWKS keys have), an even modulus, an RSA exponent that is
+// even, below 3 or not below 2^31, another curve
 // (P-224, secp256k1, ...), an X25519 or other key-agreement key, an EC point
 // off its curve, or an Ed25519 key that is not a canonical point or has small
 // order.

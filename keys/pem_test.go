@@ -14,6 +14,8 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"math/big"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -54,6 +56,13 @@ func certPEM(t *testing.T, pub any, notBefore, notAfter time.Time) []byte {
 
 // oddModulus returns 2^(bits-1)+1: an odd number of exactly bits bits. It
 // is no real RSA modulus, but parsing only looks at its size and parity.
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
 func oddModulus(bits int) *big.Int {
 	n := new(big.Int).Lsh(big.NewInt(1), uint(bits-1))
 	return n.Add(n, big.NewInt(1))
@@ -180,7 +189,12 @@ func TestParsePEM_rejected(t *testing.T) {
 		{"PKCS#1 RSA 1024", pemOf("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(weak.Public.(*rsa.PublicKey))), "1024 bits"},
 		{"CERTIFICATE with 1024-bit key", certPEM(t, weak.Public, now.Add(-time.Hour), now.Add(time.Hour)), "1024 bits"},
 		{"RSA 2047 bits", pkixPEM(t, &rsa.PublicKey{N: oddModulus(2047), E: 65537}), "2047 bits"},
-		{"RSA 16392 bits", pkixPEM(t, &rsa.PublicKey{N: oddModulus(16392), E: 65537}), "at most 16384"},
+		{"RSA 4097 bits", pkixPEM(t, &rsa.PublicKey{N: oddModulus(4097), E: 65537}), "4097 bits; at most 4096"},
+		{"RSA 16384 bits", pkixPEM(t, &rsa.PublicKey{N: oddModulus(16384), E: 65537}), "16384 bits; at most 4096"},
+		{"PKCS#1 RSA 16384 bits, exponent 2^31-1", pemOf("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&rsa.PublicKey{N: oddModulus(16384), E: 1<<31 - 1})), "16384 bits; at most 4096"},
+		{"RSA 4160 bits (openssl)", readTestdata(t, "rsa4160-public.pem"), "4160 bits; at most 4096"},
+		{"RSA 8192 bits (openssl)", readTestdata(t, "rsa8192-public.pem"), "8192 bits; at most 4096"},
+		{"PKCS#1 RSA 8192 bits (openssl)", readTestdata(t, "rsa8192-pkcs1-public.pem"), "8192 bits; at most 4096"},
 		{"RSA even modulus", pkixPEM(t, &rsa.PublicKey{N: new(big.Int).Lsh(big.NewInt(1), 2048), E: 65537}), "even"},
 		{"RSA exponent 1", pkixPEM(t, &rsa.PublicKey{N: rsaPub.N, E: 1}), "exponent"},
 		{"RSA exponent 2", pkixPEM(t, &rsa.PublicKey{N: rsaPub.N, E: 2}), "exponent"},

@@ -8,17 +8,22 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"slices"
+
+	"github.com/jwtgate/jwtgate/internal/algs"
 )
 
 // Key is one verification key.
 //
 // Public is one of *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey or
-// []byte (an HMAC secret from a JWKS "oct" key). Algorithm, when not empty,
-// restricts the key to that one JWS algorithm ("alg" of its JWK); empty (the
-// default, and always the case for PEM keys) lets the key verify every
-// algorithm its type supports. Use is the JWK "use" member ("sig" or empty;
-// "enc" keys are never loaded). ID is the kid, compared exactly; "" means
-// the key has none.
+// []byte (an HMAC secret from a JWKS "oct" key). A key verifies only the
+// algorithms of its type: RS256 to PS512 for RSA, ES256, ES384 or ES512 for
+// ECDSA on P-256, P-384 or P-521, EdDSA for Ed25519, and HS256, HS384 and
+// HS512 for a secret at least as long as the hash output (32, 48 and 64
+// bytes, RFC 7518 §3.2). Algorithm, when not empty, restricts the key to
+// that one JWS algorithm ("alg" of its JWK); empty (the default, and always
+// the case for PEM keys) lets the key verify every algorithm its type
+// supports. Use is the JWK "use" member ("sig" or empty; "enc" keys are
+// never loaded). ID is the kid, compared exactly; "" means the key has none.
 type Key struct {
 	ID, Algorithm, Use string
 	Public             any
@@ -34,45 +39,12 @@ type Source interface {
 	KeysFor(ctx context.Context, kid, alg string) ([]Key, error)
 }
 
-// algorithms is the package's own list; Algorithms is a copy for callers.
-var algorithms = [...]string{
-	"EdDSA",
-	"HS256", "HS384", "HS512",
-	"RS256", "RS384", "RS512",
-	"ES256", "ES384", "ES512",
-	"PS256", "PS384", "PS512",
-}
-
-// Algorithms lists every JWS algorithm jwtgate can verify, in a stable
-// order; "none" is never among them. It is a copy for reference: changing
-// it changes nothing in this or any other jwtgate package.
-var Algorithms = slices.Clone(algorithms[:])
-
-// AlgorithmIndex returns the position of alg in [Algorithms] (exact,
-// case-sensitive), or -1, from the package's own unmodifiable list.
-func AlgorithmIndex(alg string) int {
-	for i, a := range algorithms {
-		if a == alg {
-			return i
-		}
-	}
-	return -1
-}
-
-// AlgorithmName returns the algorithm at position i of [Algorithms] from
-// the package's own list; i must be in range.
-func AlgorithmName(i int) string { return algorithms[i] }
-
-// KnownAlgorithm reports whether alg is one of [Algorithms]. The comparison
-// is exact and case-sensitive.
-func KnownAlgorithm(alg string) bool { return AlgorithmIndex(alg) >= 0 }
-
-// CanVerify reports whether k can verify a signature made with alg: the key
+// canVerify reports whether k can verify a signature made with alg: the key
 // type must match the algorithm family (RSA for RS*/PS*, ECDSA on the
 // algorithm's curve for ES*, Ed25519 for EdDSA, an HMAC secret at least as
 // long as the hash output for HS*, as RFC 7518 §3.2 requires), and a key with
 // an Algorithm verifies only that algorithm.
-func CanVerify(k Key, alg string) bool {
+func canVerify(k Key, alg string) bool {
 	if k.Algorithm != "" && k.Algorithm != alg {
 		return false
 	}
@@ -112,27 +84,29 @@ type kidAlg struct{ kid, alg string }
 // The zero value is an empty set. Build one with [NewSet], [ParsePEM] or
 // [ParseJWKS].
 type Set struct {
-	keys    []Key
-	byKID   map[string][]Key
-	byKeyAl map[kidAlg][]Key
-	skipped []Skipped
+	keys     []Key
+	byKID    map[string][]Key
+	byKeyAl  map[kidAlg][]Key
+	skipped  []Skipped
+	warnings []string
 }
 
 // Skipped describes a JWK that [ParseJWKS] left out, and why. KeyID and
 // Type come from the untrusted document: quote them before logging.
 type Skipped struct {
-	KeyID  string // "kid" of the JWK, if it had one (a string)
-	Type   string // "kty" of the JWK, if it had one (a string)
-	Reason string // why it was skipped, one sentence
-	Index  int    // position of the JWK in the "keys" array
+	KeyID  string `json:"kid,omitempty"` // "kid" of the JWK, if it had one (a string)
+	Type   string `json:"kty,omitempty"` // "kty" of the JWK, if it had one (a string)
+	Reason string `json:"reason"`        // why it was skipped, one sentence
+	Index  int    `json:"index"`         // position of the JWK in the "keys" array
 }
 
 // NewSet builds a Set from already parsed keys, in the given order. Each key
 // passes the same checks as a parsed one: NewSet fails with [ErrInvalidKey]
 // if no key is given, if a key's Public is not a supported public key (see
-// [Key]) or is unusable (an RSA modulus under 2048 bits, an EC point off its
+// [Key]) or is unusable (an RSA modulus under 2048 or over 4096 bits, an
+// RSA exponent outside [3, 2^31), an EC point off its
 // curve, a weak Ed25519 point, an empty HMAC secret), or if a key can verify
-// none of [Algorithms] (for example an Algorithm its type cannot verify, or
+// none of the supported algorithms (for example an Algorithm its type cannot verify, or
 // an HMAC secret shorter than 32 bytes).
 func NewSet(ks ...Key) (*Set, error) {
 	return newSet(ks, nil)
@@ -158,8 +132,8 @@ func newSet(ks []Key, skipped []Skipped) (*Set, error) {
 			return nil, fmt.Errorf("%w: key %d (kid %q): %w", ErrInvalidKey, i, clip(k.ID), err)
 		}
 		usable := false
-		for _, alg := range algorithms {
-			if CanVerify(k, alg) {
+		for i := range algs.Count {
+			if alg := algs.Name(i); canVerify(k, alg) {
 				ka := kidAlg{k.ID, alg}
 				s.byKeyAl[ka] = append(s.byKeyAl[ka], k)
 				usable = true
@@ -175,10 +149,10 @@ func newSet(ks []Key, skipped []Skipped) (*Set, error) {
 
 // KeysFor returns the keys whose ID equals kid exactly (case-sensitive; a
 // token without kid matches only keys without one) and that can verify alg
-// (see [CanVerify]), in the order they were given. It fails with
+// (the key type must suit alg, see [Key]), in the order they were given. It fails with
 // [ErrUnknownKey] when no key has the kid (always, for a nil or zero Set),
 // and with [ErrAlgorithm] when keys have the kid but none can verify alg,
-// including any alg outside [Algorithms]. The returned slice is shared: do
+// including any alg jwtgate does not support. The returned slice is shared: do
 // not modify it. ctx is unused; KeysFor does not allocate.
 func (s *Set) KeysFor(_ context.Context, kid, alg string) ([]Key, error) {
 	if s == nil {
@@ -235,4 +209,22 @@ func (s *Set) Skipped() []Skipped {
 		return nil
 	}
 	return slices.Clone(s.skipped)
+}
+
+// Warnings returns one line for each departure from RFC 7517 or RFC 7518
+// that [ParseJWKS] tolerated in a key it loaded, in document order: the
+// key's position, kid and kty, then what was tolerated. Each is a deliberate
+// leniency that matches go-jose (and so Grafana) and has no security
+// meaning: an RSA "n" or "e" with a leading zero octet, and a "key_ops" that
+// lists "sign" but not "verify". Keys with unsafe parameters are never
+// loaded; see [Set.Skipped].
+//
+// Warnings returns a fresh slice. It is empty for a set built by [NewSet]
+// or [ParsePEM], for a nil Set, and when no key needed leniency. kid and
+// kty are quoted and shortened, so a line is safe to log.
+func (s *Set) Warnings() []string {
+	if s == nil {
+		return nil
+	}
+	return slices.Clone(s.warnings)
 }

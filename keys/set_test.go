@@ -95,7 +95,9 @@ func TestSet_nilAndZero(t *testing.T) {
 	assert.Zero(t, zero.Len())
 }
 
-func TestCanVerify(t *testing.T) {
+// TestKeysFor_algorithmsByKeyType pins which algorithms each key type
+// verifies, as KeysFor applies it.
+func TestKeysFor_algorithmsByKeyType(t *testing.T) {
 	rsaKey := keys.Key{Public: jwttest.RSA("good", 2048, "").Public}
 	p256 := keys.Key{Public: jwttest.EC("ec", "ES256", "").Public}
 	p384 := keys.Key{Public: jwttest.EC("ec", "ES384", "").Public}
@@ -111,10 +113,18 @@ func TestCanVerify(t *testing.T) {
 		"p256/ES384": {Algorithm: "ES384", Public: p256.Public},
 		"ed/short":   {Public: ed25519.PublicKey(make([]byte, 16))},
 	} {
-		for _, alg := range append(keys.Algorithms, "none", "", "rs256") {
-			if keys.CanVerify(k, alg) {
-				verifies[name] = append(verifies[name], alg)
-			}
+		k.ID = name
+		s, err := keys.NewSet(k)
+		if err != nil {
+			require.ErrorIs(t, err, keys.ErrInvalidKey, name)
+			continue
+		}
+		if got := verifiable(s, name); got != nil {
+			verifies[name] = got
+		}
+		for _, alg := range []string{"none", "", "rs256"} {
+			_, err := s.KeysFor(t.Context(), name, alg)
+			require.ErrorIs(t, err, keys.ErrAlgorithm, alg)
 		}
 	}
 	assert.Equal(t, map[string][]string{
@@ -185,5 +195,23 @@ func TestKeysFor_ATK33(t *testing.T) {
 			_, err := set.KeysFor(t.Context(), "good", alg)
 			require.ErrorIs(t, err, keys.ErrAlgorithm, "%s %s", name, alg)
 		}
+	}
+}
+
+// TestNewSet_rsaLimits: keys built in code get the limits of PEM and JWKS
+// keys (2048 to 4096 bits, exponent odd in [3, 2^31)).
+func TestNewSet_rsaLimits(t *testing.T) {
+	for _, pub := range []*rsa.PublicKey{
+		{N: oddModulus(4097), E: 65537},
+		{N: oddModulus(16384), E: 65537},
+		{N: oddModulus(2047), E: 65537},
+		{N: oddModulus(2048), E: 1<<31 + 1},
+	} {
+		_, err := keys.NewSet(keys.Key{ID: "k", Public: pub})
+		require.ErrorIs(t, err, keys.ErrInvalidKey, "%d bits, e=%d", pub.N.BitLen(), pub.E)
+	}
+	for _, bits := range []int{2048, 4096} {
+		_, err := keys.NewSet(keys.Key{ID: "k", Public: &rsa.PublicKey{N: oddModulus(bits), E: 65537}})
+		require.NoError(t, err, bits)
 	}
 }

@@ -1,15 +1,18 @@
 // Command basic is a self-contained jwtgate demo: an in-memory identity
 // provider (a fresh Ed25519 key each start) signs tokens, and a server
-// protects /api/whoami with jwtauth.Verifier.Middleware, configured the
-// way a Grafana [auth.jwt] section would be.
+// protects /api/whoami and /api/admin with jwtauth.Verifier.Middleware and
+// RequireRole, and greets visitors on / with OptionalMiddleware,
+// configured the way a Grafana [auth.jwt] section would be.
 //
 //	go run ./examples/basic
 //
-// It prints a ready-to-paste curl command with a freshly minted token.
-// GET /token?sub=bob&groups=admin,dev mints more tokens.
+// Once it listens, it prints a ready-to-paste curl command with a freshly
+// minted token; -addr picks another address. GET /token?sub=bob&groups=admin,dev
+// mints more tokens. It stops cleanly on SIGINT or SIGTERM.
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
@@ -19,9 +22,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -54,24 +60,30 @@ func newDemo(now func() time.Time) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := jwtauth.New(jwtauth.Config{
-		JWKSetValue:         base64.StdEncoding.EncodeToString(jwks),
-		Algorithms:          []string{"EdDSA"},
-		ExpectClaims:        map[string]any{"iss": issuer, "aud": audience},
-		RequireExp:          true,
-		UsernameClaim:       "preferred_username",
-		EmailClaim:          "email",
-		GroupsAttributePath: "groups",
-		// not_null guards tokens without groups: contains() on null fails,
-		// which would mean "no role" rather than Viewer.
-		RoleAttributePath: "contains(not_null(groups, `[]`), 'admin') && 'Admin' || contains(not_null(groups, `[]`), 'editor') && 'Editor' || 'Viewer'",
-		URLLogin:          true,
-		Now:               now,
-	})
+	v, err := jwtauth.New(withMapping(jwtauth.Config{
+		JWKSetValue:  base64.StdEncoding.EncodeToString(jwks),
+		Algorithms:   []string{"EdDSA"},
+		ExpectClaims: map[string]any{"iss": issuer, "aud": audience},
+		Now:          now,
+	}))
 	if err != nil {
 		return nil, err
 	}
 	return &demo{priv: priv, verifier: v, now: now}, nil
+}
+
+// withMapping adds to cfg (the key source and expected claims) what the
+// rest of a Grafana [auth.jwt] section says: how a token maps to a user.
+func withMapping(cfg jwtauth.Config) jwtauth.Config {
+	cfg.RequireExp = true
+	cfg.UsernameClaim = "preferred_username"
+	cfg.EmailClaim = "email"
+	cfg.GroupsAttributePath = "groups"
+	// not_null guards tokens without groups: contains() on null fails,
+	// which would mean "no role" rather than Viewer.
+	cfg.RoleAttributePath = "contains(not_null(groups, `[]`), 'admin') && 'Admin' || contains(not_null(groups, `[]`), 'editor') && 'Editor' || 'Viewer'"
+	cfg.URLLogin = true
+	return cfg
 }
 
 // mint signs a token for sub with the given groups, valid for one hour.
@@ -96,12 +108,9 @@ func (d *demo) mint(sub string, groups []string) (string, error) {
 	}).Serialize()
 }
 
-// handler serves the demo: / (help), /token (mint), /api/whoami (protected).
+// handler serves the demo: the routes of [routes] and /token (mint).
 func (d *demo) handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "jwtgate demo: GET /token?sub=alice&groups=admin mints a token; GET /api/whoami with Authorization: Bearer <token> shows who it proves you are.")
-	})
+	mux := routes(d.verifier)
 	mux.HandleFunc("GET /token", func(w http.ResponseWriter, r *http.Request) {
 		sub := r.URL.Query().Get("sub")
 		if sub == "" {
@@ -118,8 +127,33 @@ func (d *demo) handler() http.Handler {
 		}
 		fmt.Fprintln(w, tok)
 	})
-	mux.Handle("GET /api/whoami", d.verifier.Middleware(http.HandlerFunc(whoami)))
 	return mux
+}
+
+// routes are the application's routes, protected by v: / greets anyone
+// (by name when a token is sent), /api/whoami needs a token, /api/admin a
+// token with the Admin role.
+func routes(v *jwtauth.Verifier) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", v.OptionalMiddleware(http.HandlerFunc(home)))
+	mux.Handle("GET /api/whoami", v.Middleware(http.HandlerFunc(whoami)))
+	mux.Handle("GET /api/admin", v.Middleware(v.RequireRole(jwtauth.RoleAdmin)(http.HandlerFunc(admin))))
+	return mux
+}
+
+// home greets the visitor, by name when the request carried a valid token.
+func home(w http.ResponseWriter, r *http.Request) {
+	if id, ok := jwtauth.FromContext(r.Context()); ok {
+		fmt.Fprintf(w, "Hello %s. GET /api/whoami shows who your token proves you are.\n", id.Login)
+		return
+	}
+	fmt.Fprintln(w, "jwtgate demo: GET /token?sub=alice&groups=admin mints a token; GET /api/whoami with Authorization: Bearer <token> shows who it proves you are.")
+}
+
+// admin is for Admins only (RequireRole).
+func admin(w http.ResponseWriter, r *http.Request) {
+	id, _ := jwtauth.FromContext(r.Context())
+	fmt.Fprintf(w, "welcome to the admin area, %s\n", id.Login)
 }
 
 // whoami answers with the identity the middleware verified.
@@ -140,10 +174,13 @@ func whoami(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func run(args []string, out io.Writer) error {
+// run serves the demo until ctx ends. It prints the curl lines only once
+// it listens.
+func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("basic", flag.ContinueOnError)
 	fs.SetOutput(out)
-	listen := fs.String("listen", "localhost:8080", "address to listen on")
+	addr := fs.String("addr", "localhost:8080", "address to listen on")
+	fs.StringVar(addr, "listen", "localhost:8080", "same as -addr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -156,13 +193,37 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "jwtgate demo listening on http://%s\n\nTry:\n  curl -s -H 'Authorization: Bearer %s' http://%s/api/whoami\n\nWithout a token you get 401:\n  curl -si http://%s/api/whoami\n", *listen, tok, *listen, *listen)
-	srv := &http.Server{Addr: *listen, Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second}
-	return srv.ListenAndServe()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("%w (pick another address with -addr, for example -addr localhost:8081)", err)
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, "jwtgate demo listening on %s\n\nTry:\n  curl -s -H 'Authorization: Bearer %s' %s/api/whoami\n\nWithout a token you get 401:\n  curl -si %s/api/whoami\n", base, tok, base, base)
+
+	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(out, "shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -3,7 +3,8 @@
 // forwards verified requests to an upstream that trusts identity headers,
 // such as Grafana with [auth.proxy] enabled:
 //
-//	go run ./examples/gateway -config gateway.ini -upstream http://127.0.0.1:3000
+//	cd examples/gateway # a module of its own (it needs Prometheus's client)
+//	go run . -config gateway.ini -upstream http://127.0.0.1:3000
 //
 // A verified request is forwarded with X-WEBAUTH-USER (the login, or the
 // email when the token maps no login), X-WEBAUTH-EMAIL, X-WEBAUTH-NAME,
@@ -21,9 +22,15 @@
 // verified, answered with a cookie holding the token (HttpOnly, Secure,
 // SameSite=Lax, or SameSite=None with -iframe) and a 303 redirect to the
 // same URL without auth_token; later requests authenticate with the cookie.
+// A link never overrides credentials the browser already holds (login CSRF,
+// session fixation): a request with the token header is authenticated by
+// the header, and a valid login cookie is replaced only by a token of the
+// same subject; otherwise the redirect drops auth_token and sets no cookie.
 //
-// GET /healthz reports the key source's health; GET /debug/vars (expvar,
-// with the verifier's counters under "jwtgate") is served on -admin-listen
+// GET /healthz reports the key source's health; GET /metrics (Prometheus:
+// the verifier's Stats, a verification-time histogram fed by
+// Config.OnVerify, the gateway's counters) and GET /debug/vars (expvar,
+// with the verifier's counters under "jwtgate") are served on -admin-listen
 // only. SIGINT and SIGTERM shut the server down gracefully.
 package main
 
@@ -41,6 +48,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/textproto"
 	"net/url"
 	"os"
 	"os/signal"
@@ -49,6 +57,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jwtgate/jwtgate/examples/internal/identhdr"
 	"github.com/jwtgate/jwtgate/examples/internal/keyhealth"
@@ -91,7 +101,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.SetOutput(out)
 	fs.StringVar(&o.config, "config", "", "grafana.ini-style file whose [auth.jwt] section configures token verification (required)")
 	fs.StringVar(&o.listen, "listen", "localhost:8080", "address to serve the gateway on")
-	fs.StringVar(&o.adminListen, "admin-listen", "127.0.0.1:9090", "address to serve /healthz and /debug/vars on; empty turns it off")
+	fs.StringVar(&o.adminListen, "admin-listen", "127.0.0.1:9090", "address to serve /healthz, /metrics and /debug/vars on; empty turns it off")
 	fs.StringVar(&o.upstream, "upstream", "", "base URL of the upstream, e.g. http://127.0.0.1:3000 (required)")
 	fs.BoolVar(&o.keepToken, "keep-token", false, "forward the token header and login cookie to the upstream (default: removed)")
 	fs.BoolVar(&o.iframe, "iframe", false, "issue the login cookie with SameSite=None; Partitioned, for an upstream embedded in a cross-site iframe")
@@ -137,6 +147,7 @@ type gateway struct {
 	groupsJSON  bool
 	headers     identhdr.Names
 	strip       []string // configured identity header names, normalized
+	metrics     *prometheus.Registry
 
 	forwarded, exchanged, refused, refusedIdentity atomic.Uint64
 }
@@ -198,10 +209,13 @@ func newGateway(cfg jwtauth.Config, o options, logger *slog.Logger) (*gateway, e
 		seen[n] = h
 		g.strip = append(g.strip, n)
 	}
+	verifyHist, onVerify := newVerifyHistogram()
+	cfg.OnVerify = chainOnVerify(cfg.OnVerify, onVerify)
 	g.v, err = jwtauth.New(cfg)
 	if err != nil {
 		return nil, err
 	}
+	g.metrics = newMetrics(g, verifyHist)
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
@@ -233,10 +247,12 @@ func (g *gateway) handler() http.Handler {
 	})
 }
 
-// adminHandler serves GET /healthz and GET /debug/vars (expvar).
+// adminHandler serves GET /healthz, GET /metrics (Prometheus) and GET
+// /debug/vars (expvar).
 func (g *gateway) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", g.serveHealth)
+	mux.Handle("GET /metrics", metricsHandler(g.metrics))
 	mux.Handle("GET /debug/vars", expvar.Handler())
 	return mux
 }
@@ -249,7 +265,9 @@ func (g *gateway) serveProxy(w http.ResponseWriter, r *http.Request) {
 	stripIdentityHeaders(r.Header, g.strip)
 
 	if g.urlLogin && r.URL != nil && strings.Contains(r.URL.RawQuery, "auth_token") {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		// Header first: with the token header, the header authenticates
+		// and auth_token is only removed (by VerifyRequest).
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && len(r.Header.Values(g.tokenHeader)) == 0 {
 			if g.exchange(w, r) {
 				return
 			}
@@ -306,6 +324,16 @@ func (g *gateway) exchange(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	id, err := g.v.Verify(r.Context(), token)
+	if session := g.session(r); session != nil {
+		// A signed-in browser keeps its session unless the link's token
+		// is valid and of the same subject (a fresher token): a GET must
+		// not switch it to another account.
+		if err != nil || id.Issuer != session.Issuer || id.Subject != session.Subject {
+			g.log.LogAttrs(r.Context(), slog.LevelInfo, "auth_token ignored", slog.String("detail", "a valid login cookie of another subject is kept"))
+			g.redirectClean(w, r)
+			return true
+		}
+	}
 	if err != nil {
 		g.refuse(w, r, err)
 		return true
@@ -320,12 +348,32 @@ func (g *gateway) exchange(w http.ResponseWriter, r *http.Request) bool {
 	}
 	g.exchanged.Add(1)
 	http.SetCookie(w, g.cookie(token, id.ExpiresAt, false))
+	g.redirectClean(w, r)
+	return true
+}
+
+// session returns the identity of the request's login cookie when it is
+// sent once and holds a token that verifies, else nil.
+func (g *gateway) session(r *http.Request) *jwtauth.Identity {
+	cs := r.CookiesNamed(g.cookieName)
+	if len(cs) != 1 || cs[0].Value == "" {
+		return nil
+	}
+	id, err := g.v.Verify(r.Context(), cs[0].Value)
+	if err != nil {
+		return nil
+	}
+	return id
+}
+
+// redirectClean answers with a 303 to r's URL, from which auth_token has
+// been removed.
+func (g *gateway) redirectClean(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Location", sameURL(r.URL))
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(http.StatusSeeOther)
-	return true
 }
 
 // cookie returns the login cookie holding token, ending at exp (a session
@@ -439,7 +487,9 @@ func hasCookie(r *http.Request, name string) bool {
 }
 
 // removeCookie drops the name=... pairs from the Cookie headers, keeping
-// the other pairs as they were.
+// the other pairs as they were. A pair's name is trimmed of spaces and
+// tabs as net/http's cookie parser trims it, so that every pair the parser
+// reads as the cookie (jwtgate_token =x, too) is removed.
 func removeCookie(h http.Header, name string) {
 	vals := h.Values("Cookie")
 	if len(vals) == 0 {
@@ -449,8 +499,8 @@ func removeCookie(h http.Header, name string) {
 	for _, line := range vals {
 		var kept []string
 		for part := range strings.SplitSeq(line, ";") {
-			p := strings.TrimSpace(part)
-			if k, _, _ := strings.Cut(p, "="); k == name || p == "" {
+			p := textproto.TrimString(part)
+			if k, _, _ := strings.Cut(p, "="); textproto.TrimString(k) == name || p == "" {
 				continue
 			}
 			kept = append(kept, p)

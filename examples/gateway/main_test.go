@@ -548,12 +548,40 @@ func TestHealthz(t *testing.T) {
 		var h keyhealth.Report
 		require.NoError(t, json.Unmarshal([]byte(body), &h))
 		assert.Equal(t, keyhealth.Report{Status: "ok", Issuers: []keyhealth.Issuer{{
-			Issuer: exampletest.Issuer, Source: "JWKSetValue", Status: "ok", Keys: 1, KeyIDs: []string{"idp-1"},
+			Issuer: exampletest.Issuer, Status: "ok", Keys: jwtauth.KeyStats{Source: "JWKSetValue", KeyIDs: []string{"idp-1"}},
 		}}}, h)
 		pub := exampletest.IDP.JWK(false)["x"].(string)
 		assert.NotContains(t, body, pub, "no key material in /healthz")
 	}
 	assert.Zero(t, e.up.Count(), "/healthz is answered by the gateway")
+}
+
+// TestHealthz_kidURL: with a {{kid}} URL, a forged token whose kid the key
+// server does not have is refused (401), and /healthz stays 200: the key
+// server answered. A readiness probe does not take the gateway out of
+// rotation because of strangers' kids.
+func TestHealthz_kidURL(t *testing.T) {
+	keySrv := jwttest.NewFaultServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/keys/idp-1" {
+			_, _ = w.Write(exampletest.IDP.PublicPEM())
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	e := newEnv(t, func(c *jwtauth.Config, _ *options) {
+		c.JWKSetValue = ""
+		c.JWKSetURL = "https://idp.test/keys/{{kid}}"
+		c.HTTPClient = keySrv.Client()
+	})
+	forged := jwttest.Ed25519(99, "stranger").Sign(jwttest.Default())
+	resp, _ := e.get(t, "/", exampletest.Bearer(forged))
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.Equal(t, 1, keySrv.Hits())
+
+	resp, body := e.get(t, "/healthz", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, `{"status":"ok","issuers":[{"issuer":"`+exampletest.Issuer+`","status":"ok","keys":{"source":"JWKSetURL","remote":true,"fetches":1,"lastFetch":"2026-11-23T12:00:00Z","kids":null,"cacheTTL":3600}}]}`+"\n", body)
+	assert.Zero(t, e.up.Count())
 }
 
 func TestDebugVars(t *testing.T) {

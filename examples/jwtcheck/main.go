@@ -8,7 +8,9 @@
 // state of the key source after one verification (remote sets are fetched
 // then), and either the identity the token maps to or the refusal: the
 // sentinel, the claim, the detail and a hint. It never prints the token or
-// any key material. The process environment applies, as GF_AUTH_JWT_*
+// any key material, and it prints a value taken from the token or a key
+// server Go-quoted when it holds a control character (a terminal escape
+// sequence, say), a bidirectional override or invalid UTF-8. The process environment applies, as GF_AUTH_JWT_*
 // overrides, exactly as it would for jwtauth.LoadINI.
 //
 // Exit status: 0 when the token is valid, 1 when it is refused, 2 for a
@@ -23,13 +25,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/jwtgate/jwtgate/internal/algs"
 	"github.com/jwtgate/jwtgate/jwtauth"
-	"github.com/jwtgate/jwtgate/keys"
 )
 
 const (
@@ -52,6 +57,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	configPath := fs.String("config", "", "grafana.ini-style `file` with an [auth.jwt] section (required)")
 	tokenFlag := fs.String("token", "", "the `token` to check (visible to other users in ps and shell history; prefer standard input)")
 	nowFlag := fs.String("now", "", "check as of this `time` (RFC 3339) instead of the clock")
+	var pr proofRequest
+	fs.StringVar(&pr.proof, "dpop-proof", "", "the DPoP `proof` sent with the token (the DPoP header); the token is then checked as \"Authorization: DPoP\"")
+	fs.StringVar(&pr.method, "method", http.MethodGet, "with -dpop-proof: the request `method`")
+	fs.StringVar(&pr.url, "url", "", "with -dpop-proof: the absolute request `URL`")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: jwtcheck -config grafana.ini [-token T] [-now 2006-01-02T15:04:05Z] [< token]\n\n")
 		fs.PrintDefaults()
@@ -112,7 +121,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	ctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
 	defer cancel()
-	id, verr := v.Verify(ctx, token)
+	id, verr := verify(ctx, v, token, pr)
 
 	st := v.Stats()
 	for i, is := range st.Issuers {
@@ -125,6 +134,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	printTokenHeader(stdout, token, source)
 	if verr != nil {
 		printRefusal(stdout, verr, token, cfgs, st, clock())
+		printDPoPHints(stdout, verr, cfgs[0], pr, clock())
 		return exitRefused
 	}
 	printIdentity(stdout, id, clock())
@@ -242,7 +252,7 @@ func configRows(c jwtauth.Config) []row {
 	if len(c.Algorithms) > 0 {
 		add("algorithms", strings.Join(c.Algorithms, ", "))
 	} else {
-		add("algorithms", strings.Join(keys.Algorithms, ", ")+" (default)")
+		add("algorithms", strings.Join(algs.Names(), ", ")+" (default)")
 	}
 	if len(c.ExpectClaims) > 0 {
 		b, err := json.Marshal(c.ExpectClaims)
@@ -293,10 +303,10 @@ func printKeys(w io.Writer, label string, is jwtauth.IssuerStats, c jwtauth.Conf
 	}
 	fmt.Fprintf(w, "  %-10s %s (%s)\n", "source", iniKeyOf(ks.Source), kind)
 	if is.Issuer != "" {
-		fmt.Fprintf(w, "  %-10s %s\n", "issuer", is.Issuer)
+		fmt.Fprintf(w, "  %-10s %s\n", "issuer", clean(is.Issuer))
 	}
 	if ks.Remote {
-		fmt.Fprintf(w, "  %-10s %s\n", "url", ks.URL)
+		fmt.Fprintf(w, "  %-10s %s\n", "url", clean(ks.URL))
 		ttl := ks.CacheTTL.String()
 		if ks.CacheTTL < 0 {
 			ttl = "caching off"
@@ -311,7 +321,7 @@ func printKeys(w io.Writer, label string, is jwtauth.IssuerStats, c jwtauth.Conf
 		}
 		fmt.Fprintf(w, "  %-10s %s\n", "fetches", fetch)
 		if ks.LastError != "" {
-			fmt.Fprintf(w, "  %-10s %s\n", "last error", ks.LastError)
+			fmt.Fprintf(w, "  %-10s %s\n", "last error", clean(ks.LastError))
 		}
 	}
 	fmt.Fprintf(w, "  %-10s %s\n", "kids", kidList(ks.KeyIDs))
@@ -319,7 +329,7 @@ func printKeys(w io.Writer, label string, is jwtauth.IssuerStats, c jwtauth.Conf
 		fmt.Fprintf(w, "  %-10s %s\n", "", "(key_id unset: only tokens without a kid header match this key)")
 	}
 	for _, s := range ks.Skipped {
-		fmt.Fprintf(w, "  %-10s key %d kid %q kty %q: %s\n", "skipped", s.Index, s.KeyID, s.Type, s.Reason)
+		fmt.Fprintf(w, "  %-10s key %d kid %q kty %q: %s\n", "skipped", s.Index, s.KeyID, s.Type, clean(s.Reason))
 	}
 }
 
@@ -418,7 +428,7 @@ func printIdentity(w io.Writer, id *jwtauth.Identity, now time.Time) {
 	fmt.Fprintf(w, "\nVALID\n")
 	line := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(w, "  %-10s %s\n", k, v)
+			fmt.Fprintf(w, "  %-10s %s\n", k, clean(v))
 		}
 	}
 	line("subject", id.Subject)
@@ -448,6 +458,13 @@ func printIdentity(w io.Writer, id *jwtauth.Identity, now time.Time) {
 	} else {
 		line("org roles", "(not synced: skip_org_role_sync)")
 	}
+	if id.Scopes != nil {
+		scopes := strings.Join(id.Scopes, " ")
+		if scopes == "" {
+			scopes = "(none)"
+		}
+		line("scopes", scopes)
+	}
 	if id.AllowSignUp {
 		line("sign up", "allowed (auto_sign_up)")
 	}
@@ -463,21 +480,21 @@ func printRefusal(w io.Writer, err error, tok string, cfgs []jwtauth.Config, st 
 	name := jwtauth.ReasonName(err)
 	var ve *jwtauth.ValidationError
 	if !errors.As(err, &ve) {
-		fmt.Fprintf(w, "  %-10s %s\n  %-10s %v\n", "reason", name, "error", err)
+		fmt.Fprintf(w, "  %-10s %s\n  %-10s %s\n", "reason", name, "error", clean(err.Error()))
 		return
 	}
 	fmt.Fprintf(w, "  %-10s %s (%v)\n", "reason", name, ve.Reason)
 	if ve.Claim != "" {
-		fmt.Fprintf(w, "  %-10s %s\n", "claim", ve.Claim)
+		fmt.Fprintf(w, "  %-10s %s\n", "claim", clean(ve.Claim))
 	}
 	if ve.Detail != "" {
-		fmt.Fprintf(w, "  %-10s %s\n", "detail", ve.Detail)
+		fmt.Fprintf(w, "  %-10s %s\n", "detail", clean(ve.Detail))
 	}
 	if ve.Err != nil {
-		fmt.Fprintf(w, "  %-10s %v\n", "cause", ve.Err)
+		fmt.Fprintf(w, "  %-10s %s\n", "cause", clean(ve.Err.Error()))
 	}
 	for _, h := range hints(ve, tok, cfgs, st, now) {
-		fmt.Fprintf(w, "  %-10s %s\n", "hint", h)
+		fmt.Fprintf(w, "  %-10s %s\n", "hint", clean(h))
 	}
 }
 
@@ -529,7 +546,7 @@ func hints(ve *jwtauth.ValidationError, tok string, cfgs []jwtauth.Config, st jw
 	case errors.Is(ve, jwtauth.ErrAlgorithm):
 		allowed := cfg.Algorithms
 		if len(allowed) == 0 {
-			allowed = keys.Algorithms
+			allowed = algs.Names()
 		}
 		add("token alg %q; allowed: %s", h.Alg, strings.Join(allowed, ", "))
 		if strings.HasPrefix(h.Alg, "HS") {
@@ -603,6 +620,22 @@ func jsonOrAbsent(c map[string]any, k string) string {
 		return "none"
 	}
 	return jsonText(v)
+}
+
+// clean returns s as it is when every character of it prints as itself on
+// a terminal, else Go-quoted: a token's claims (or a key server's text) must
+// not put control characters, terminal escape sequences, bidirectional
+// overrides or invalid UTF-8 on the operator's screen.
+func clean(s string) string {
+	if !utf8.ValidString(s) {
+		return strconv.Quote(s)
+	}
+	for _, r := range s {
+		if !strconv.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 func orNone(a, b string) string {

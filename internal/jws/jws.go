@@ -50,7 +50,7 @@ const (
 	BadHeader           // the header segment: empty, bad base64, or not a JSON object with unique members
 	BadPayload          // the payload segment: empty or bad base64
 	BadSignature        // the signature segment: bad base64, or empty after an alg Verify implements
-	BadMember           // a header member of the wrong type ("alg" or "kid" not a string)
+	BadMember           // a header member of the wrong type ("alg", "kid" or "typ" not a string)
 	Unsupported         // a header member this package refuses: crit, zip, b64 or enc
 	NoAlg               // no "alg" header member
 	Unsecured           // an empty signature after alg "none", an unknown alg, or none at all
@@ -86,6 +86,7 @@ type Token struct {
 	Alg     string // "alg" header, verbatim
 	KID     string // "kid" header, verbatim; "" when absent
 	HasKID  bool   // the header has a kid member
+	Typ     string // "typ" header, verbatim; "" when absent
 	Payload string // decoded payload
 	Sig     []byte // decoded signature (nil from ParseSig, which returns it apart)
 
@@ -133,7 +134,7 @@ func segment(s string, r Reason, part string) (string, bool, error) {
 // protected header. It rejects: tokens over MaxTokenBytes, anything but
 // exactly three non-empty base64url segments (JSON serialization and JWE
 // included), a header that is not a JSON object with unique members, a
-// non-string alg or kid, and the members crit, zip, b64 and enc (jwtgate
+// non-string alg, kid or typ, and the members crit, zip, b64 and enc (jwtgate
 // understands no critical extension, and compression and encryption
 // parameters have no place in a JWS it accepts). jku, x5u, jwk, x5c and
 // x5t are ignored: keys come only from configuration. The error is an
@@ -273,7 +274,7 @@ func (t *Token) header(h string) error {
 		switch name {
 		case "alg", "kid":
 			if d.Peek() != '"' {
-				return &Error{Reason: BadMember, Member: name, Detail: name + ": not a string"}
+				return notString(name)
 			}
 			v, err := d.String()
 			if err != nil {
@@ -285,6 +286,13 @@ func (t *Token) header(h string) error {
 				t.KID, t.HasKID = v, true
 			}
 			return nil
+		case "typ":
+			if d.Peek() != '"' {
+				return notString(name)
+			}
+			v, err := d.String()
+			t.Typ = v
+			return err
 		case "crit":
 			return unsupported(name, "critical extensions are not supported")
 		case "zip":
@@ -310,6 +318,10 @@ func (t *Token) header(h string) error {
 		return refuse(NoAlg, "alg: no alg member")
 	}
 	return nil
+}
+
+func notString(member string) error {
+	return &Error{Reason: BadMember, Member: member, Detail: member + ": not a string"}
 }
 
 func unsupported(member, detail string) error {

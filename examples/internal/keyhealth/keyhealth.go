@@ -7,7 +7,6 @@ package keyhealth
 import (
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/jwtgate/jwtgate/jwtauth"
 )
@@ -18,40 +17,32 @@ type Report struct {
 	Issuers []Issuer `json:"issuers"`
 }
 
-// Issuer is the health of one issuer's key source.
+// Issuer is the health of one issuer's key source: its verdict, and the
+// key-health fields jwtauth reports for it (jwtauth.KeyStats, which is
+// jwks.Health), without URLs, error text or skipped-key reasons.
 type Issuer struct {
-	Issuer              string     `json:"issuer,omitempty"`
-	Source              string     `json:"source"`
-	Remote              bool       `json:"remote"`
-	Status              string     `json:"status"` // ok, pending, unknown, unavailable
-	Keys                int        `json:"keys"`
-	KeyIDs              []string   `json:"kids,omitempty"`
-	LastFetch           *time.Time `json:"lastFetch,omitempty"`
-	ConsecutiveFailures int        `json:"consecutiveFailures,omitempty"`
+	Issuer string           `json:"issuer,omitempty"`
+	Status string           `json:"status"` // ok, pending, unknown, unavailable
+	Keys   jwtauth.KeyStats `json:"keys"`
 }
 
-// Of judges a Verifier's key sources: "ok" with usable keys; "pending" for
-// a remote set not fetched yet (it is fetched on the first token, so a
-// readiness probe must not wait for it); "unknown" for a custom
-// Config.Keys source, which cannot be inspected; "unavailable" otherwise.
-// The status is 503 when any issuer is unavailable, else 200.
+// Of judges a Verifier's key sources: "ok" with usable keys, or when the
+// remote key server answered its last request (a {{kid}} URL fetches one
+// kid at a time, and "no such kid" for a stranger's kid is an answer, not
+// an outage); "pending" for a remote set not fetched yet (it is fetched on
+// the first token, so a readiness probe must not wait for it); "unknown"
+// for a custom Config.Keys source, which cannot be inspected;
+// "unavailable" when the key server's last answer was a failure and no
+// usable key is cached. The status is 503 when any issuer is unavailable,
+// else 200.
 func Of(s jwtauth.Stats) (int, Report) {
 	h := Report{Status: "ok", Issuers: []Issuer{}}
 	code := http.StatusOK
 	for _, is := range s.Issuers {
 		k := is.Keys
-		ih := Issuer{
-			Issuer:              is.Issuer,
-			Source:              k.Source,
-			Remote:              k.Remote,
-			Keys:                len(k.KeyIDs),
-			KeyIDs:              k.KeyIDs,
-			ConsecutiveFailures: k.Failures,
-		}
-		if !k.LastFetch.IsZero() {
-			t := k.LastFetch.UTC()
-			ih.LastFetch = &t
-		}
+		k.URL, k.Issuer, k.LastError, k.Skipped = "", "", "", nil
+		k.LastFetch = k.LastFetch.UTC()
+		ih := Issuer{Issuer: is.Issuer, Keys: k}
 		switch {
 		case len(k.KeyIDs) > 0:
 			ih.Status = "ok"
@@ -59,6 +50,8 @@ func Of(s jwtauth.Stats) (int, Report) {
 			ih.Status = "unknown"
 		case k.Remote && k.Fetches == 0:
 			ih.Status = "pending"
+		case k.Remote && k.Failures == 0:
+			ih.Status = "ok"
 		default:
 			ih.Status = "unavailable"
 			h.Status = "unavailable"

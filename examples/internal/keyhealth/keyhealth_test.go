@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,7 +27,8 @@ func TestOf(t *testing.T) {
 		{"remote with keys", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 3, FetchErrors: 2, Failures: 2, LastFetch: fetched, KeyIDs: []string{"a", "b"}}, 200, "ok"},
 		{"remote not fetched yet", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true}, 200, "pending"},
 		{"remote failing, nothing cached", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 2, FetchErrors: 2, Failures: 2, LastError: "dial tcp: refused"}, 503, "unavailable"},
-		{"remote set with no usable key", jwtauth.KeyStats{Source: "OIDCIssuerURL", Remote: true, Fetches: 1, LastFetch: fetched}, 503, "unavailable"},
+		{"remote answered, no key cached", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 1, LastFetch: fetched}, 200, "ok"},
+		{"remote answered before, failing now, nothing cached", jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 2, FetchErrors: 1, Failures: 1, LastFetch: fetched, LastError: "dial tcp: refused"}, 503, "unavailable"},
 		{"custom source", jwtauth.KeyStats{Source: "Keys"}, 200, "unknown"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,10 +52,10 @@ func TestOfReport(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, code, "one issuer unavailable makes the whole unavailable")
 	utc := fetched.UTC()
 	assert.Equal(t, Report{Status: "unavailable", Issuers: []Issuer{
-		{Issuer: "https://a.test", Source: "JWKSetURL", Remote: true, Status: "ok", Keys: 2, KeyIDs: []string{"k1", "k2"}, LastFetch: &utc, ConsecutiveFailures: 1},
-		{Issuer: "https://b.test", Source: "JWKSetURL", Remote: true, Status: "unavailable", ConsecutiveFailures: 1},
+		{Issuer: "https://a.test", Status: "ok", Keys: jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 4, Failures: 1, LastFetch: utc, KeyIDs: []string{"k1", "k2"}}},
+		{Issuer: "https://b.test", Status: "unavailable", Keys: jwtauth.KeyStats{Source: "JWKSetURL", Remote: true, Fetches: 1, Failures: 1}},
 	}}, h)
-	assert.Equal(t, time.UTC, h.Issuers[0].LastFetch.Location())
+	assert.Equal(t, time.UTC, h.Issuers[0].Keys.LastFetch.Location())
 
 	code, h = Of(jwtauth.Stats{})
 	assert.Equal(t, http.StatusOK, code)
@@ -64,9 +66,62 @@ func TestOfReport(t *testing.T) {
 
 func TestWrite(t *testing.T) {
 	rec := httptest.NewRecorder()
-	Write(rec, http.StatusServiceUnavailable, Report{Status: "unavailable", Issuers: []Issuer{{Source: "Keys", Status: "unknown"}}})
+	Write(rec, http.StatusServiceUnavailable, Report{Status: "unavailable", Issuers: []Issuer{{Status: "unknown", Keys: jwtauth.KeyStats{Source: "Keys"}}}})
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"))
 	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
-	assert.Equal(t, `{"status":"unavailable","issuers":[{"source":"Keys","remote":false,"status":"unknown","keys":0}]}`+"\n", rec.Body.String())
+	assert.Equal(t, `{"status":"unavailable","issuers":[{"status":"unknown","keys":{"source":"Keys","remote":false,"fetches":0,"kids":null}}]}`+"\n", rec.Body.String())
+}
+
+// TestOfKidURL: with a {{kid}} URL, a forged token whose kid the key server
+// does not have (404) leaves /healthz at 200: the server answered. Only a
+// failing key server makes it 503, and its next answer makes it 200 again.
+func TestOfKidURL(t *testing.T) {
+	real := jwttest.EC("keyhealth-kid", "ES256", "real")
+	var down atomic.Bool
+	srv := jwttest.NewFaultServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case down.Load():
+			http.Error(w, "down", http.StatusInternalServerError)
+		case r.URL.Path == "/keys/real":
+			_, _ = w.Write(real.PublicPEM())
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	v, err := jwtauth.New(jwtauth.Config{
+		JWKSetURL:  "https://idp.test/keys/{{kid}}",
+		HTTPClient: srv.Client(),
+		Algorithms: []string{"ES256"},
+		Now:        jwttest.Clock(),
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = v.Close() })
+	health := func() (int, string) {
+		rec := httptest.NewRecorder()
+		code, rep := Of(v.Stats())
+		Write(rec, code, rep)
+		return rec.Code, rec.Body.String()
+	}
+	forged := jwttest.EC("keyhealth-attacker", "ES256", "")
+
+	_, err = v.Verify(t.Context(), forged.WithKID("stranger").Sign(jwttest.Default()))
+	require.ErrorIs(t, err, jwtauth.ErrUnknownKey)
+	code, body := health()
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, `{"status":"ok","issuers":[{"status":"ok","keys":{"source":"JWKSetURL","remote":true,"fetches":1,"lastFetch":"2026-11-23T12:00:00Z","kids":null,"cacheTTL":3600}}]}`+"\n", body)
+
+	down.Store(true)
+	_, err = v.Verify(t.Context(), forged.WithKID("stranger-2").Sign(jwttest.Default()))
+	require.ErrorIs(t, err, jwtauth.ErrKeysUnavailable)
+	code, body = health()
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, `{"status":"unavailable","issuers":[{"status":"unavailable","keys":{"source":"JWKSetURL","remote":true,"fetches":2,"fetchErrors":1,"failures":1,"lastFetch":"2026-11-23T12:00:00Z","kids":null,"cacheTTL":3600}}]}`+"\n", body)
+
+	down.Store(false)
+	_, err = v.Verify(t.Context(), real.Sign(jwttest.Default()))
+	require.NoError(t, err)
+	code, body = health()
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, `{"status":"ok","issuers":[{"status":"ok","keys":{"source":"JWKSetURL","remote":true,"fetches":3,"fetchErrors":1,"lastFetch":"2026-11-23T12:00:00Z","usable":true,"kids":["real"],"cacheTTL":3600,"ttl":3600}}]}`+"\n", body)
 }

@@ -1,15 +1,24 @@
-package claims
+// Package mapper turns a verified claim set into an identity the way
+// Grafana's JWT client does: login, email, name, groups, role, server admin
+// flag and org roles, from the [auth.jwt] keys its Config mirrors. It is the
+// identity mapping of package jwtauth; failures are *claims.Error values
+// wrapping the claims sentinels.
+package mapper
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/jwtgate/jwtgate/claims"
 )
 
-// MapperConfig configures a [Mapper]. Each field mirrors the [auth.jwt] key
+// Config configures a [Mapper]. Each field mirrors the [auth.jwt] key
 // named in its comment; the zero value of each field is its default.
-type MapperConfig struct {
+type Config struct {
 	// UsernameClaim names a top-level claim holding the login
 	// (username_claim). A value that is not a string gives an empty login.
 	UsernameClaim string
@@ -33,7 +42,7 @@ type MapperConfig struct {
 	// that OrgMapping entries match (org_attribute_path).
 	OrgAttributePath string
 	// RoleAttributeStrict makes [Mapper.Map] fail with ErrNoRole when no
-	// org role results, and makes invalid OrgMapping entries a NewMapper
+	// org role results, and makes invalid OrgMapping entries a New
 	// error (role_attribute_strict).
 	RoleAttributeStrict bool
 	// AllowAssignGrafanaAdmin sets Identity.IsGrafanaAdmin on every mapped
@@ -54,8 +63,8 @@ type MapperConfig struct {
 	OrgMapping []string
 	// AutoAssignOrgRole is the role given in DefaultOrg when neither the
 	// role path nor OrgMapping gives one (auto_assign_org_role); "" means
-	// Viewer. Any other invalid value is a NewMapper error.
-	AutoAssignOrgRole Role
+	// Viewer. Any other invalid value is a New error.
+	AutoAssignOrgRole claims.Role
 	// DefaultOrg is the org key used when no OrgMapping entry matches; ""
 	// means "1", Grafana's main org.
 	DefaultOrg string
@@ -68,10 +77,10 @@ type MapperConfig struct {
 // rules of Grafana's JWT client. A Mapper is immutable and safe for
 // concurrent use by multiple goroutines.
 type Mapper struct {
-	cfg                                 MapperConfig
-	username, email, role, groups, orgs *Path
+	cfg                                 Config
+	username, email, role, groups, orgs *claims.Path
 	mapping                             []orgMapping
-	autoRole                            Role
+	autoRole                            claims.Role
 	defaultOrg                          string
 	hasLoginSource                      bool
 	log                                 *slog.Logger
@@ -85,24 +94,24 @@ type Identity struct {
 	Email string // from EmailClaim or EmailAttributePath
 	Name  string // the "name" claim when it is a non-empty string
 	// Role is the valid role from RoleAttributePath ("GrafanaAdmin" gives
-	// RoleAdmin), or "" when there is none.
-	Role Role
+	// claims.RoleAdmin), or "" when there is none.
+	Role claims.Role
 	// IsGrafanaAdmin is nil unless AllowAssignGrafanaAdmin; then it is set
 	// on every identity (a fresh pointer, safe to modify).
 	IsGrafanaAdmin *bool
 	Groups         []string // from GroupsAttributePath; nil when it is not configured
 	// OrgRoles maps org keys (a DefaultOrg, an org ID or name from
 	// OrgMapping, or "*") to roles; nil with SkipOrgRoleSync.
-	OrgRoles map[string]Role
+	OrgRoles map[string]claims.Role
 }
 
-// NewMapper validates cfg and compiles every attribute path once. Errors
-// begin with the MapperConfig field name, for example
+// New validates cfg and compiles every attribute path once. Errors
+// begin with the Config field name, for example
 // `RoleAttributePath: invalid JMESPath expression "foo[": …`. An invalid
 // OrgMapping entry is an error (naming its index) when RoleAttributeStrict
-// is set; otherwise it is logged at warn level and skipped. NewMapper copies
+// is set; otherwise it is logged at warn level and skipped. New copies
 // what it keeps of cfg.
-func NewMapper(cfg MapperConfig) (*Mapper, error) {
+func New(cfg Config) (*Mapper, error) {
 	m := &Mapper{
 		cfg:        cfg,
 		autoRole:   cfg.AutoAssignOrgRole,
@@ -114,7 +123,7 @@ func NewMapper(cfg MapperConfig) (*Mapper, error) {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 	if m.autoRole == "" {
-		m.autoRole = RoleViewer
+		m.autoRole = claims.RoleViewer
 	}
 	if !m.autoRole.IsValid() {
 		return nil, fmt.Errorf("AutoAssignOrgRole: invalid role %q (want None, Viewer, Editor or Admin)", cfg.AutoAssignOrgRole)
@@ -124,7 +133,7 @@ func NewMapper(cfg MapperConfig) (*Mapper, error) {
 	}
 	for _, p := range []struct {
 		field, expr string
-		dst         **Path
+		dst         **claims.Path
 	}{
 		{"UsernameAttributePath", cfg.UsernameAttributePath, &m.username},
 		{"EmailAttributePath", cfg.EmailAttributePath, &m.email},
@@ -135,7 +144,7 @@ func NewMapper(cfg MapperConfig) (*Mapper, error) {
 		if p.expr == "" {
 			continue
 		}
-		path, err := compilePath(p.expr)
+		path, err := claims.CompilePath(p.expr)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.field, err)
 		}
@@ -179,8 +188,8 @@ func NewMapper(cfg MapperConfig) (*Mapper, error) {
 //     Email is ErrMissing with Claim "login".
 //
 // A run-time error in the username, email, groups or org path is an
-// *[Error] wrapping ErrPath; in the role path it only means "no role".
-// Every error is an *[Error] wrapping one sentinel.
+// *[claims.Error] wrapping ErrPath; in the role path it only means "no role".
+// Every error is a *[claims.Error] wrapping one sentinel of package claims.
 func (m *Mapper) Map(c map[string]any) (Identity, error) {
 	var id Identity
 	var err error
@@ -224,21 +233,21 @@ func (m *Mapper) Map(c map[string]any) (Identity, error) {
 			if raw != "" {
 				detail = fmt.Sprintf("role %s is not valid and no OrgMapping entry matches", quote(raw))
 			}
-			return Identity{}, newError(ErrNoRole, "", detail)
+			return Identity{}, newError(claims.ErrNoRole, "", detail)
 		}
 	}
 
 	if !m.hasLoginSource {
 		id.Login, _ = c["sub"].(string)
 	} else if id.Login == "" && id.Email == "" {
-		return Identity{}, newError(ErrMissing, "login", "no login or email in the claims")
+		return Identity{}, newError(claims.ErrMissing, "login", "no login or email in the claims")
 	}
 	return id, nil
 }
 
 // mapRole evaluates RoleAttributePath. It returns the valid role (or ""),
 // the raw role string and whether it was "GrafanaAdmin".
-func (m *Mapper) mapRole(c map[string]any) (role Role, raw string, admin bool) {
+func (m *Mapper) mapRole(c map[string]any) (role claims.Role, raw string, admin bool) {
 	if m.role == nil {
 		return "", "", false
 	}
@@ -248,9 +257,9 @@ func (m *Mapper) mapRole(c map[string]any) (role Role, raw string, admin bool) {
 		return "", "", false
 	}
 	if raw == roleGrafanaAdmin {
-		return RoleAdmin, raw, true
+		return claims.RoleAdmin, raw, true
 	}
-	if r := Role(raw); r.IsValid() {
+	if r := claims.Role(raw); r.IsValid() {
 		return r, raw, false
 	}
 	if raw != "" && m.log.Enabled(context.Background(), slog.LevelDebug) {
@@ -260,30 +269,30 @@ func (m *Mapper) mapRole(c map[string]any) (role Role, raw string, admin bool) {
 }
 
 // orgRoles applies OrgMapping to the external orgs and the role.
-func (m *Mapper) orgRoles(external []string, role Role) map[string]Role {
-	var out map[string]Role
+func (m *Mapper) orgRoles(external []string, role claims.Role) map[string]claims.Role {
+	var out map[string]claims.Role
 	for _, e := range m.mapping {
 		if e.external != "*" && !slices.Contains(external, e.external) {
 			continue
 		}
 		if out == nil {
-			out = make(map[string]Role, len(m.mapping))
+			out = make(map[string]claims.Role, len(m.mapping))
 		}
-		out[e.org] = HighestRole(out[e.org], e.role)
+		out[e.org] = highest(out[e.org], e.role)
 	}
 	if out == nil {
 		switch {
 		case role.IsValid():
-			return map[string]Role{m.defaultOrg: role}
+			return map[string]claims.Role{m.defaultOrg: role}
 		case m.cfg.RoleAttributeStrict:
-			return map[string]Role{}
+			return map[string]claims.Role{}
 		default:
-			return map[string]Role{m.defaultOrg: m.autoRole}
+			return map[string]claims.Role{m.defaultOrg: m.autoRole}
 		}
 	}
 	if role.IsValid() {
 		for org, r := range out {
-			out[org] = HighestRole(r, role)
+			out[org] = highest(r, role)
 		}
 	}
 	return out
@@ -291,8 +300,47 @@ func (m *Mapper) orgRoles(external []string, role Role) map[string]Role {
 
 // pathError names the configuration field of a failed attribute path.
 func pathError(field string, err error) error {
-	if e, ok := err.(*Error); ok {
+	if e, ok := err.(*claims.Error); ok {
 		return newError(e.Err, e.Claim, field+" "+e.Detail)
 	}
-	return newError(ErrPath, "", field+": "+quote(err.Error()))
+	return newError(claims.ErrPath, "", field+": "+quote(err.Error()))
+}
+
+// roleGrafanaAdmin is the role string that a role_attribute_path may return
+// to make the user a server administrator. It is not an org role: it maps to
+// claims.RoleAdmin plus the admin flag.
+const roleGrafanaAdmin = "GrafanaAdmin"
+
+// newError builds the *claims.Error every failure of Map returns.
+func newError(sentinel error, claim, detail string) *claims.Error {
+	return &claims.Error{Err: sentinel, Claim: claim, Detail: detail}
+}
+
+// quote renders token-derived text for an error detail or log: Go-quoted,
+// ASCII only and cut to about 64 bytes on a rune boundary.
+func quote(s string) string {
+	const limit = 64
+	if len(s) <= limit {
+		return strconv.QuoteToASCII(s)
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	q := strconv.QuoteToASCII(s[:cut])
+	return q[:len(q)-1] + "…\""
+}
+
+// highest returns the highest valid role among roles, in the order
+// None < Viewer < Editor < Admin, or "" when none is valid.
+func highest(roles ...claims.Role) claims.Role {
+	var best claims.Role
+	for _, r := range roles {
+		switch {
+		case !r.IsValid():
+		case !best.IsValid() || best == claims.RoleNone || r.AtLeast(best):
+			best = r
+		}
+	}
+	return best
 }

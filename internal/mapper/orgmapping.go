@@ -1,15 +1,17 @@
-package claims
+package mapper
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/jwtgate/jwtgate/claims"
 )
 
 // orgMapping is one parsed org_mapping entry.
 type orgMapping struct {
-	external string // external org name from OrgAttributePath, or "*" for everyone
-	org      string // Grafana org as written: numeric ID, name, or "*" for all orgs
-	role     Role   // always valid
+	external string      // external org name from OrgAttributePath, or "*" for everyone
+	org      string      // Grafana org as written: numeric ID, name, or "*" for all orgs
+	role     claims.Role // always valid
 }
 
 // parseOrgMapping parses one "external:org[:Role]" entry. A backslash
@@ -28,12 +30,12 @@ func parseOrgMapping(entry string, strict bool) (m orgMapping, warn string, err 
 	if m.org == "" {
 		return orgMapping{}, "", fmt.Errorf("empty org")
 	}
-	m.role = RoleViewer
+	m.role = claims.RoleViewer
 	switch {
 	case len(parts) == 2 && strict:
 		return orgMapping{}, "", fmt.Errorf("no role (required with RoleAttributeStrict)")
-	case len(parts) == 3 && Role(parts[2]).IsValid():
-		m.role = Role(parts[2])
+	case len(parts) == 3 && claims.Role(parts[2]).IsValid():
+		m.role = claims.Role(parts[2])
 	case len(parts) == 3 && strict:
 		return orgMapping{}, "", fmt.Errorf("invalid role %q (want None, Viewer, Editor or Admin)", parts[2])
 	case len(parts) == 3:

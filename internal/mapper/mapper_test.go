@@ -1,4 +1,4 @@
-package claims_test
+package mapper_test
 
 import (
 	"bytes"
@@ -10,11 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/mapper"
 )
 
-func mustMapper(t testing.TB, cfg claims.MapperConfig) *claims.Mapper {
+func mustMapper(t testing.TB, cfg mapper.Config) *mapper.Mapper {
 	t.Helper()
-	m, err := claims.NewMapper(cfg)
+	m, err := mapper.New(cfg)
 	require.NoError(t, err)
 	return m
 }
@@ -28,14 +29,14 @@ func TestAuthenticateJWT(t *testing.T) {
 		"name":"Eai Doe","roles":["Admin"],"groups":["foo","bar"],"orgs":["org1","org2"]}`
 
 	t.Run("Valid Use case with group path", func(t *testing.T) {
-		m := mustMapper(t, claims.MapperConfig{
+		m := mustMapper(t, mapper.Config{
 			UsernameClaim: "preferred_username", EmailClaim: "email",
 			RoleAttributePath: "roles[0]", GroupsAttributePath: "groups[]",
 			AllowAssignGrafanaAdmin: true, RoleAttributeStrict: true,
 		})
 		id, err := m.Map(decode(t, token))
 		require.NoError(t, err)
-		assert.Equal(t, claims.Identity{
+		assert.Equal(t, mapper.Identity{
 			Login: "eai-doe", Email: "eai.doe@cor.com", Name: "Eai Doe",
 			Role: claims.RoleAdmin, IsGrafanaAdmin: ptr(false),
 			Groups:   []string{"foo", "bar"},
@@ -44,7 +45,7 @@ func TestAuthenticateJWT(t *testing.T) {
 	})
 
 	t.Run("Valid Use case without group path", func(t *testing.T) {
-		m := mustMapper(t, claims.MapperConfig{
+		m := mustMapper(t, mapper.Config{
 			UsernameClaim: "preferred_username", EmailClaim: "email",
 			RoleAttributePath: "roles[0]", AllowAssignGrafanaAdmin: true, RoleAttributeStrict: true,
 		})
@@ -55,7 +56,7 @@ func TestAuthenticateJWT(t *testing.T) {
 	})
 
 	t.Run("Valid Use case with org_mapping", func(t *testing.T) {
-		m := mustMapper(t, claims.MapperConfig{
+		m := mustMapper(t, mapper.Config{
 			UsernameClaim: "preferred_username", EmailClaim: "email",
 			RoleAttributePath: "roles[0]", OrgAttributePath: "orgs",
 			OrgMapping: []string{"org1:Org4:Editor", "org2:Org5:Viewer"},
@@ -67,7 +68,7 @@ func TestAuthenticateJWT(t *testing.T) {
 	})
 
 	t.Run("Invalid Use case with org_mapping and invalid roles", func(t *testing.T) {
-		m := mustMapper(t, claims.MapperConfig{
+		m := mustMapper(t, mapper.Config{
 			UsernameClaim: "preferred_username", EmailClaim: "email",
 			RoleAttributePath: "roles[0]", OrgAttributePath: "orgs", RoleAttributeStrict: true,
 			OrgMapping: []string{"org1:Org4:Editor", "org2:Org5:Viewer"},
@@ -82,7 +83,7 @@ func TestAuthenticateJWT(t *testing.T) {
 // TestJWTClaimConfig mirrors Grafana's test: with both sources configured,
 // a token needs a login or an email.
 func TestJWTClaimConfig(t *testing.T) {
-	m := mustMapper(t, claims.MapperConfig{UsernameClaim: "preferred_username", EmailClaim: "email"})
+	m := mustMapper(t, mapper.Config{UsernameClaim: "preferred_username", EmailClaim: "email"})
 	for _, tc := range []struct {
 		name, claims string
 		wantErr      error
@@ -108,7 +109,7 @@ func TestJWTClaimConfig(t *testing.T) {
 
 // TestJWTSubClaimsConfig mirrors Grafana's test of attribute paths.
 func TestJWTSubClaimsConfig(t *testing.T) {
-	m := mustMapper(t, claims.MapperConfig{EmailAttributePath: "emails[2]", UsernameAttributePath: "name"})
+	m := mustMapper(t, mapper.Config{EmailAttributePath: "emails[2]", UsernameAttributePath: "name"})
 	id, err := m.Map(decode(t, `{"sub":"1234567890","name":"Eai Doe",
 		"emails":["first@cor.com","second@cor.com","thirdemail@cor.com"]}`))
 	require.NoError(t, err)
@@ -121,24 +122,24 @@ func TestMap_loginAndEmailSources(t *testing.T) {
 	c := decode(t, `{"sub":"s1","login":"claim-login","mail":"claim@x","nested":{"login":"path-login","mail":"path@x"},"num":5,"name":""}`)
 	for _, tc := range []struct {
 		name             string
-		cfg              claims.MapperConfig
+		cfg              mapper.Config
 		login, email     string
 		wantErr          error
 		wantDetailPrefix string
 	}{
-		{name: "claim wins over path", cfg: claims.MapperConfig{UsernameClaim: "login", UsernameAttributePath: "nested.login"}, login: "claim-login"},
-		{name: "path when no claim", cfg: claims.MapperConfig{UsernameAttributePath: "nested.login", EmailAttributePath: "nested.mail"}, login: "path-login", email: "path@x"},
-		{name: "email claim wins", cfg: claims.MapperConfig{EmailClaim: "mail", EmailAttributePath: "nested.mail"}, email: "claim@x"},
-		{name: "non-string claim is empty", cfg: claims.MapperConfig{UsernameClaim: "num", EmailClaim: "mail"}, email: "claim@x"},
-		{name: "non-string path result is empty", cfg: claims.MapperConfig{UsernameAttributePath: "nested", EmailClaim: "mail"}, email: "claim@x"},
+		{name: "claim wins over path", cfg: mapper.Config{UsernameClaim: "login", UsernameAttributePath: "nested.login"}, login: "claim-login"},
+		{name: "path when no claim", cfg: mapper.Config{UsernameAttributePath: "nested.login", EmailAttributePath: "nested.mail"}, login: "path-login", email: "path@x"},
+		{name: "email claim wins", cfg: mapper.Config{EmailClaim: "mail", EmailAttributePath: "nested.mail"}, email: "claim@x"},
+		{name: "non-string claim is empty", cfg: mapper.Config{UsernameClaim: "num", EmailClaim: "mail"}, email: "claim@x"},
+		{name: "non-string path result is empty", cfg: mapper.Config{UsernameAttributePath: "nested", EmailClaim: "mail"}, email: "claim@x"},
 		// Deviation: Grafana rejects every token when no source is configured.
-		{name: "no source: login is sub", cfg: claims.MapperConfig{}, login: "s1"},
-		{name: "configured but absent", cfg: claims.MapperConfig{UsernameClaim: "nope"}, wantErr: claims.ErrMissing},
-		{name: "username path error", cfg: claims.MapperConfig{UsernameAttributePath: "abs(login)"}, wantErr: claims.ErrPath, wantDetailPrefix: "UsernameAttributePath "},
-		{name: "email path error", cfg: claims.MapperConfig{EmailAttributePath: "abs(mail)"}, wantErr: claims.ErrPath, wantDetailPrefix: "EmailAttributePath "},
-		{name: "groups path error", cfg: claims.MapperConfig{GroupsAttributePath: "abs(login)"}, wantErr: claims.ErrPath, wantDetailPrefix: "GroupsAttributePath "},
-		{name: "org path error", cfg: claims.MapperConfig{OrgAttributePath: "abs(login)", OrgMapping: []string{"a:1"}}, wantErr: claims.ErrPath, wantDetailPrefix: "OrgAttributePath "},
-		{name: "role path error is no role", cfg: claims.MapperConfig{RoleAttributePath: "abs(login)"}, login: "s1"},
+		{name: "no source: login is sub", cfg: mapper.Config{}, login: "s1"},
+		{name: "configured but absent", cfg: mapper.Config{UsernameClaim: "nope"}, wantErr: claims.ErrMissing},
+		{name: "username path error", cfg: mapper.Config{UsernameAttributePath: "abs(login)"}, wantErr: claims.ErrPath, wantDetailPrefix: "UsernameAttributePath "},
+		{name: "email path error", cfg: mapper.Config{EmailAttributePath: "abs(mail)"}, wantErr: claims.ErrPath, wantDetailPrefix: "EmailAttributePath "},
+		{name: "groups path error", cfg: mapper.Config{GroupsAttributePath: "abs(login)"}, wantErr: claims.ErrPath, wantDetailPrefix: "GroupsAttributePath "},
+		{name: "org path error", cfg: mapper.Config{OrgAttributePath: "abs(login)", OrgMapping: []string{"a:1"}}, wantErr: claims.ErrPath, wantDetailPrefix: "OrgAttributePath "},
+		{name: "role path error is no role", cfg: mapper.Config{RoleAttributePath: "abs(login)"}, login: "s1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			id, err := mustMapper(t, tc.cfg).Map(c)
@@ -205,7 +206,7 @@ func TestMap_roleExamples(t *testing.T) {
 		{name: "None is a valid role", path: `'None'`, claims: `{}`, strict: true, wantRole: claims.RoleNone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := mustMapper(t, claims.MapperConfig{
+			m := mustMapper(t, mapper.Config{
 				RoleAttributePath: tc.path, RoleAttributeStrict: tc.strict, AllowAssignGrafanaAdmin: tc.allowGA,
 			})
 			id, err := m.Map(decode(t, tc.claims))
@@ -226,7 +227,7 @@ func TestMap_roleExamples(t *testing.T) {
 }
 
 func TestMap_grafanaAdminPointerIsFresh(t *testing.T) {
-	m := mustMapper(t, claims.MapperConfig{RoleAttributePath: `'Editor'`, AllowAssignGrafanaAdmin: true})
+	m := mustMapper(t, mapper.Config{RoleAttributePath: `'Editor'`, AllowAssignGrafanaAdmin: true})
 	a, err := m.Map(nil)
 	require.NoError(t, err)
 	*a.IsGrafanaAdmin = true
@@ -236,7 +237,7 @@ func TestMap_grafanaAdminPointerIsFresh(t *testing.T) {
 }
 
 func TestMap_strictChecksComeFirst(t *testing.T) {
-	m := mustMapper(t, claims.MapperConfig{UsernameClaim: "login", RoleAttributePath: "role", RoleAttributeStrict: true})
+	m := mustMapper(t, mapper.Config{UsernameClaim: "login", RoleAttributePath: "role", RoleAttributeStrict: true})
 	// No login and no valid role: the 403 is reported before the 401.
 	ce := requireOnly(t, func() error { _, err := m.Map(decode(t, `{"role":"Boss\r\n"}`)); return err }(), claims.ErrNoRole)
 	assert.Equal(t, `role "Boss\r\n" is not valid and no OrgMapping entry matches`, ce.Detail)
@@ -245,106 +246,106 @@ func TestMap_strictChecksComeFirst(t *testing.T) {
 }
 
 func TestMap_skipOrgRoleSync(t *testing.T) {
-	m := mustMapper(t, claims.MapperConfig{
+	m := mustMapper(t, mapper.Config{
 		SkipOrgRoleSync: true, RoleAttributePath: "role", RoleAttributeStrict: true, AllowAssignGrafanaAdmin: true,
 		GroupsAttributePath: "groups", OrgAttributePath: "abs(orgs)", OrgMapping: []string{"*:1:Admin"},
 	})
 	id, err := m.Map(decode(t, `{"sub":"s","role":"GrafanaAdmin","groups":["g"],"orgs":"x"}`))
 	require.NoError(t, err)
-	assert.Equal(t, claims.Identity{Login: "s", Groups: []string{"g"}}, id)
+	assert.Equal(t, mapper.Identity{Login: "s", Groups: []string{"g"}}, id)
 }
 
 func TestMap_orgRoles(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		cfg     claims.MapperConfig
+		cfg     mapper.Config
 		claims  string
 		want    map[string]claims.Role
 		wantErr error
 	}{
 		{
 			name: "no mapping, no role: auto-assign in the default org",
-			cfg:  claims.MapperConfig{}, claims: `{}`,
+			cfg:  mapper.Config{}, claims: `{}`,
 			want: map[string]claims.Role{"1": claims.RoleViewer},
 		},
 		{
 			name: "custom default org and auto-assign role",
-			cfg:  claims.MapperConfig{DefaultOrg: "main", AutoAssignOrgRole: claims.RoleEditor}, claims: `{}`,
+			cfg:  mapper.Config{DefaultOrg: "main", AutoAssignOrgRole: claims.RoleEditor}, claims: `{}`,
 			want: map[string]claims.Role{"main": claims.RoleEditor},
 		},
 		{
 			name: "role wins over auto-assign",
-			cfg:  claims.MapperConfig{RoleAttributePath: "r", AutoAssignOrgRole: claims.RoleEditor}, claims: `{"r":"None"}`,
+			cfg:  mapper.Config{RoleAttributePath: "r", AutoAssignOrgRole: claims.RoleEditor}, claims: `{"r":"None"}`,
 			want: map[string]claims.Role{"1": claims.RoleNone},
 		},
 		{
 			name:   "nothing matched: default org",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Admin"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Admin"}},
 			claims: `{"orgs":["g2"]}`, want: map[string]claims.Role{"1": claims.RoleViewer},
 		},
 		{
 			name:   "nothing matched, strict, valid role: default org",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Admin"}, RoleAttributePath: "r", RoleAttributeStrict: true},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Admin"}, RoleAttributePath: "r", RoleAttributeStrict: true},
 			claims: `{"orgs":["g2"],"r":"Editor"}`, want: map[string]claims.Role{"1": claims.RoleEditor},
 		},
 		{
 			name:   "nothing matched, strict, no role",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Admin"}, RoleAttributeStrict: true},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Admin"}, RoleAttributeStrict: true},
 			claims: `{"orgs":["g2"]}`, wantErr: claims.ErrNoRole,
 		},
 		{
 			name:   "highest mapped role per org",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"g1:1:Viewer", "g2:1:Editor", "g2:2:Viewer", "g3:3:Admin"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"g1:1:Viewer", "g2:1:Editor", "g2:2:Viewer", "g3:3:Admin"}},
 			claims: `{"orgs":["g1","g2"]}`, want: map[string]claims.Role{"1": claims.RoleEditor, "2": claims.RoleViewer},
 		},
 		{
 			name:   "star external matches everyone, even without orgs",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"*:1:Editor", "g1:1:Admin"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"*:1:Editor", "g1:1:Admin"}},
 			claims: `{}`, want: map[string]claims.Role{"1": claims.RoleEditor},
 		},
 		{
 			name:   "star external merged with a match",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"*:1:Editor", "g1:1:Admin"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"*:1:Editor", "g1:1:Admin"}},
 			claims: `{"orgs":["g1"]}`, want: map[string]claims.Role{"1": claims.RoleAdmin},
 		},
 		{
 			name:   "star org means all orgs",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"g1:*:Editor"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"g1:*:Editor"}},
 			claims: `{"orgs":["g1"]}`, want: map[string]claims.Role{"*": claims.RoleEditor},
 		},
 		{
 			name:   "role raises mapped orgs",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", RoleAttributePath: "r", OrgMapping: []string{"g1:1:Viewer", "g1:2:Admin"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", RoleAttributePath: "r", OrgMapping: []string{"g1:1:Viewer", "g1:2:Admin"}},
 			claims: `{"orgs":["g1"],"r":"Editor"}`, want: map[string]claims.Role{"1": claims.RoleEditor, "2": claims.RoleAdmin},
 		},
 		{
 			name:   "GrafanaAdmin raises mapped orgs to Admin",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", RoleAttributePath: "r", OrgMapping: []string{"g1:1:Viewer"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", RoleAttributePath: "r", OrgMapping: []string{"g1:1:Viewer"}},
 			claims: `{"orgs":["g1"],"r":"GrafanaAdmin"}`, want: map[string]claims.Role{"1": claims.RoleAdmin},
 		},
 		{
 			name:   "external org names are case-sensitive",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"G1:5:Admin"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"G1:5:Admin"}},
 			claims: `{"orgs":["g1"]}`, want: map[string]claims.Role{"1": claims.RoleViewer},
 		},
 		{
 			name:   "escaped colons",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{`team\:ops:org\:x:Admin`}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{`team\:ops:org\:x:Admin`}},
 			claims: `{"orgs":["team:ops"]}`, want: map[string]claims.Role{"org:x": claims.RoleAdmin},
 		},
 		{
 			name:   "org names and IDs kept as written",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"g1:Main Org.:Editor", "g1:042"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"g1:Main Org.:Editor", "g1:042"}},
 			claims: `{"orgs":["g1"]}`, want: map[string]claims.Role{"Main Org.": claims.RoleEditor, "042": claims.RoleViewer},
 		},
 		{
 			name:   "non-string orgs are ignored",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Editor"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Editor"}},
 			claims: `{"orgs":[1,["g1"],"g1"]}`, want: map[string]claims.Role{"2": claims.RoleEditor},
 		},
 		{
 			name:   "orgs not an array: no external orgs",
-			cfg:    claims.MapperConfig{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Editor"}},
+			cfg:    mapper.Config{OrgAttributePath: "orgs", OrgMapping: []string{"g1:2:Editor"}},
 			claims: `{"orgs":"g1"}`, want: map[string]claims.Role{"1": claims.RoleViewer},
 		},
 	} {
@@ -394,8 +395,8 @@ func TestNewMapper_orgMappingParse(t *testing.T) {
 		{entry: `ext\:4:Editor`, strictErr: `no role`, orgs: map[string]claims.Role{"1": claims.RoleViewer}}, // external "ext:4", org "Editor"
 	} {
 		t.Run(tc.entry, func(t *testing.T) {
-			strictCfg := claims.MapperConfig{RoleAttributeStrict: true, OrgAttributePath: "orgs", OrgMapping: []string{tc.entry}}
-			_, err := claims.NewMapper(strictCfg)
+			strictCfg := mapper.Config{RoleAttributeStrict: true, OrgAttributePath: "orgs", OrgMapping: []string{tc.entry}}
+			_, err := mapper.New(strictCfg)
 			if tc.strictErr == "" {
 				require.NoError(t, err)
 			} else {
@@ -405,7 +406,7 @@ func TestNewMapper_orgMappingParse(t *testing.T) {
 			}
 
 			var logs bytes.Buffer
-			m := mustMapper(t, claims.MapperConfig{
+			m := mustMapper(t, mapper.Config{
 				OrgAttributePath: "orgs", OrgMapping: []string{tc.entry},
 				Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 			})
@@ -425,13 +426,13 @@ func TestNewMapper_orgMappingParse(t *testing.T) {
 	}
 
 	t.Run("error names the index", func(t *testing.T) {
-		_, err := claims.NewMapper(claims.MapperConfig{RoleAttributeStrict: true, OrgMapping: []string{"a:1:Admin", "b:2:Admin", "bad"}})
+		_, err := mapper.New(mapper.Config{RoleAttributeStrict: true, OrgMapping: []string{"a:1:Admin", "b:2:Admin", "bad"}})
 		require.ErrorContains(t, err, `OrgMapping[2] "bad": has 1 part(s)`)
 	})
 
 	t.Run("the caller's slice is not kept", func(t *testing.T) {
 		mapping := []string{"*:1:Admin"}
-		m := mustMapper(t, claims.MapperConfig{OrgMapping: mapping})
+		m := mustMapper(t, mapper.Config{OrgMapping: mapping})
 		mapping[0] = "*:1:Viewer"
 		id, err := m.Map(nil)
 		require.NoError(t, err)
@@ -441,19 +442,19 @@ func TestNewMapper_orgMappingParse(t *testing.T) {
 
 func TestNewMapper_errors(t *testing.T) {
 	for _, tc := range []struct {
-		cfg  claims.MapperConfig
+		cfg  mapper.Config
 		want string
 	}{
-		{claims.MapperConfig{RoleAttributePath: "foo["}, `RoleAttributePath: invalid JMESPath expression "foo[": `},
-		{claims.MapperConfig{UsernameAttributePath: "a..b"}, `UsernameAttributePath: invalid JMESPath expression "a..b": `},
-		{claims.MapperConfig{EmailAttributePath: "lower(email)"}, `EmailAttributePath: invalid JMESPath expression "lower(email)": unknown function lower()`},
-		{claims.MapperConfig{GroupsAttributePath: "groups[?"}, `GroupsAttributePath: invalid JMESPath expression`},
-		{claims.MapperConfig{OrgAttributePath: "length()"}, `OrgAttributePath: invalid JMESPath expression "length()": function length() takes 1 argument(s), got 0`},
-		{claims.MapperConfig{AutoAssignOrgRole: "viewer"}, `AutoAssignOrgRole: invalid role "viewer" (want None, Viewer, Editor or Admin)`},
-		{claims.MapperConfig{AutoAssignOrgRole: "GrafanaAdmin"}, `AutoAssignOrgRole: invalid role "GrafanaAdmin"`},
+		{mapper.Config{RoleAttributePath: "foo["}, `RoleAttributePath: claims: invalid JMESPath expression "foo[": `},
+		{mapper.Config{UsernameAttributePath: "a..b"}, `UsernameAttributePath: claims: invalid JMESPath expression "a..b": `},
+		{mapper.Config{EmailAttributePath: "lower(email)"}, `EmailAttributePath: claims: invalid JMESPath expression "lower(email)": unknown function lower()`},
+		{mapper.Config{GroupsAttributePath: "groups[?"}, `GroupsAttributePath: claims: invalid JMESPath expression`},
+		{mapper.Config{OrgAttributePath: "length()"}, `OrgAttributePath: claims: invalid JMESPath expression "length()": function length() takes 1 argument(s), got 0`},
+		{mapper.Config{AutoAssignOrgRole: "viewer"}, `AutoAssignOrgRole: invalid role "viewer" (want None, Viewer, Editor or Admin)`},
+		{mapper.Config{AutoAssignOrgRole: "GrafanaAdmin"}, `AutoAssignOrgRole: invalid role "GrafanaAdmin"`},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
-			m, err := claims.NewMapper(tc.cfg)
+			m, err := mapper.New(tc.cfg)
 			require.Error(t, err)
 			assert.Nil(t, m)
 			assert.True(t, strings.HasPrefix(err.Error(), tc.want), err.Error())
@@ -462,7 +463,7 @@ func TestNewMapper_errors(t *testing.T) {
 }
 
 func TestMap_cheapWithClaimsOnly(t *testing.T) {
-	m := mustMapper(t, claims.MapperConfig{UsernameClaim: "preferred_username", EmailClaim: "email"})
+	m := mustMapper(t, mapper.Config{UsernameClaim: "preferred_username", EmailClaim: "email"})
 	c := decode(t, `{"sub":"s","preferred_username":"u","email":"e@x","name":"N"}`)
 	allocs := testing.AllocsPerRun(100, func() {
 		if _, err := m.Map(c); err != nil {
