@@ -133,7 +133,12 @@ func (e *entry) refreshAhead(now time.Time) {
 // between the caller's lookup in the older set seen and this point (the
 // refresh that now rate-limits it) may hold the kid.
 func (e *entry) unknownKid(ctx context.Context, seen *snapshot, now time.Time, kid, alg string) ([]keys.Key, error) {
-	if !e.busy.Load() && now.UnixNano() < e.kidGateNS.Load() {
+	// The gate is read before busy: a fetch sets busy before it moves the
+	// gate, and stores its set before it clears busy, so a caller that
+	// sees the new gate and busy clear also finds that fetch's set in
+	// recheck. Read the other way round, a fetch starting between the two
+	// loads would refuse the caller without waiting for it.
+	if now.UnixNano() < e.kidGateNS.Load() && !e.busy.Load() {
 		return e.recheck(ctx, seen, kid, alg) // rate limited: no lock, no allocation
 	}
 	c := e.kidFetch(now, kid, true)
@@ -193,7 +198,7 @@ func (e *entry) keysAfterFailure(ctx context.Context, kid, alg string, failed []
 	if now.Sub(s.fetched) < e.r.s.MinRefreshInterval {
 		return nil
 	}
-	if !e.busy.Load() && now.UnixNano() < e.kidGateNS.Load() {
+	if now.UnixNano() < e.kidGateNS.Load() && !e.busy.Load() { // in this order: see unknownKid
 		return nil
 	}
 	c := e.kidFetch(now, kid, false)
