@@ -19,6 +19,7 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/jwtgate/jwtgate/internal/algs"
 	"github.com/jwtgate/jwtgate/internal/jsonx"
 )
 
@@ -34,7 +35,7 @@ var (
 	// ErrNoAlg: a header without an "alg" member.
 	ErrNoAlg = errors.New("jws: no alg header")
 	// ErrUnsecured: an unsecured JWS (RFC 7519 §6), an empty signature
-	// with alg "none" or another name Verify does not implement.
+	// with alg "none" or another name not in package algs.
 	ErrUnsecured = errors.New("jws: unsecured JWS")
 )
 
@@ -49,7 +50,7 @@ const (
 	NotCompact          // not exactly three '.'-separated segments
 	BadHeader           // the header segment: empty, bad base64, or not a JSON object with unique members
 	BadPayload          // the payload segment: empty or bad base64
-	BadSignature        // the signature segment: bad base64, or empty after an alg Verify implements
+	BadSignature        // the signature segment: bad base64, or empty after an alg in package algs
 	BadMember           // a header member of the wrong type ("alg", "kid" or "typ" not a string)
 	Unsupported         // a header member this package refuses: crit, zip, b64 or enc
 	NoAlg               // no "alg" header member
@@ -247,12 +248,12 @@ func appendDecoded(b *strings.Builder, s string) error {
 
 // emptySignature classifies a token with an empty signature segment from
 // the result of reading its header: an unsecured JWS when the header is
-// valid but names no algorithm Verify implements, or none; a signature cut
+// valid but names no algorithm jwtgate verifies (package algs), or none; a signature cut
 // off when it names one; else the header's own fault.
 func emptySignature(t *Token, headerErr error) error {
 	var e *Error
 	switch {
-	case headerErr == nil && Implemented(t.Alg):
+	case headerErr == nil && algs.Index(t.Alg) >= 0:
 		return refuse(BadSignature, "signature: empty segment")
 	case headerErr == nil, errors.As(headerErr, &e) && e.Reason == NoAlg:
 		return refuse(Unsecured, "signature: empty, and alg is absent or not a signature algorithm")
@@ -326,19 +327,6 @@ func notString(member string) error {
 
 func unsupported(member, detail string) error {
 	return &Error{Reason: Unsupported, Member: member, Detail: member + ": " + detail}
-}
-
-// Implemented reports whether Verify implements alg: EdDSA, or HS, RS, PS
-// or ES with 256, 384 or 512. The comparison is exact; "none" never is.
-func Implemented(alg string) bool {
-	if alg == "EdDSA" {
-		return true
-	}
-	switch alg[:min(len(alg), 2)] {
-	case "HS", "RS", "PS", "ES":
-		return HashFor(alg) != 0
-	}
-	return false
 }
 
 // HashFor returns the hash of alg's family, or 0 for EdDSA and unknown names.
