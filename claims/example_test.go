@@ -73,7 +73,7 @@ func ExampleValidator_ValidatePayload() {
 		if err := json.Unmarshal([]byte(payload), &c); err != nil {
 			panic(err)
 		}
-		fmt.Println(v.ValidatePayload(c, []byte(payload)))
+		fmt.Println(v.ValidatePayload(c, payload))
 	}
 	// Output:
 	// claims: claim mismatch (tenant_id): "tenant_id" is 9007199254740992 (number), expected 9007199254740993 (number)

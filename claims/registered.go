@@ -92,8 +92,8 @@ func (v *Validator) Validate(c map[string]any) error {
 // [json.Decoder.UseNumber], so that every digit counts; a payload that
 // cannot be read that way fails them with ErrMismatch. This decoding
 // allocates, and happens only for such claims.
-func (v *Validator) ValidatePayload(c map[string]any, payload []byte) error {
-	return v.validate(tokenClaims{c: c, payload: payload})
+func (v *Validator) ValidatePayload(c map[string]any, payload string) error {
+	return v.validate(tokenClaims{c: c, payload: payload, hasPayload: true})
 }
 
 func (v *Validator) validate(tc tokenClaims) error {
@@ -178,9 +178,10 @@ func (v *Validator) validate(tc tokenClaims) error {
 // tokenClaims is a claim set and, when known, the JSON text it was decoded
 // from.
 type tokenClaims struct {
-	c       map[string]any
-	payload []byte                     // nil: compare the decoded values
-	members map[string]json.RawMessage // payload's members, read on first use
+	c          map[string]any
+	payload    string                     // the JSON text c was decoded from
+	hasPayload bool                       // false: compare the decoded values
+	members    map[string]json.RawMessage // payload's members, read on first use
 }
 
 // unreadable stands for a claim whose JSON text could not be read again;
@@ -192,12 +193,12 @@ type unreadable struct{}
 // keeping its numbers as json.Number.
 func (tc *tokenClaims) get(k string, want any) (any, bool) {
 	got, ok := tc.c[k]
-	if !ok || tc.payload == nil || !hasNumber(want) {
+	if !ok || !tc.hasPayload || !hasNumber(want) {
 		return got, ok
 	}
 	if tc.members == nil {
 		var m map[string]json.RawMessage // a local: &tc.members would move tc to the heap
-		if err := json.Unmarshal(tc.payload, &m); err != nil || m == nil {
+		if err := json.Unmarshal([]byte(tc.payload), &m); err != nil || m == nil {
 			m = map[string]json.RawMessage{}
 		}
 		tc.members = m

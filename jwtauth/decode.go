@@ -22,8 +22,8 @@ func (id *Identity) DecodeClaims(dst any) error {
 	if id == nil {
 		return errors.New("jwtauth: DecodeClaims on a nil Identity")
 	}
-	data := id.payload
-	if data == nil {
+	data := []byte(id.payload) // a copy: Unmarshal's strings never share the payload
+	if id.payload == "" {
 		var err error
 		if data, err = json.Marshal(id.Claims); err != nil {
 			return fmt.Errorf("jwtauth: encoding claims: %w", err)

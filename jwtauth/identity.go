@@ -41,8 +41,8 @@ type Identity struct {
 	Confirmation   map[string]any  // the verified "cnf" claim (RFC 7800); nil when absent
 
 	// payload is the verified JSON payload Claims was parsed from, read
-	// (never written) by DecodeClaims; nil for an Identity built by hand.
-	payload []byte
+	// (never written) by DecodeClaims; "" for an Identity built by hand.
+	payload string
 }
 
 type identityKey struct{}
