@@ -43,8 +43,9 @@ func (v *Verifier) RequireRole(min Role) func(http.Handler) http.Handler {
 }
 
 // deny refuses a request after verification (an authorization check):
-// counted and logged as a refusal, answered by the ErrorHandler.
+// counted and logged as a refusal, answered by the ErrorHandler. With DPoP
+// on, the error goes on the challenge of the scheme the request used.
 func (v *Verifier) deny(w http.ResponseWriter, r *http.Request, err error) {
 	v.refuse(r.Context(), nil, err)
-	v.onError(w, r, v.withChallenge(err))
+	v.onError(w, r, v.withChallenge(v.sc.annotate(err, v.dpopScheme(r))))
 }

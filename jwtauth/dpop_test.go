@@ -555,6 +555,32 @@ func TestDPoPChallenges(t *testing.T) {
 	}
 }
 
+// A 403 from RequireScope after a DPoP request puts insufficient_scope on
+// the DPoP challenge, the scheme the client used (RFC 9449 §7.1), and
+// leaves the Bearer challenge bare; a Bearer request keeps it on Bearer.
+func TestDPoPInsufficientScopeChallenge(t *testing.T) {
+	k := dpopClientKey()
+	v := dpopV(t, jwtauth.DPoPAllowed)
+	h := v.Middleware(v.RequireScope("orders:write")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("next ran without the scope")
+	})))
+	algs := `algs="ES256 ES384 ES512 EdDSA RS256 PS256"`
+
+	tok := boundToken(t, k, map[string]any{"scope": "orders:read"})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, dpopRequest(tok, signProof(k, proofClaims(tok), nil)))
+	require.Equal(t, http.StatusForbidden, w.Code)
+	require.Equal(t, []string{"Bearer", `DPoP error="insufficient_scope", scope="orders:write", ` + algs}, w.Header().Values("WWW-Authenticate"))
+
+	bearer := rsaGood().Sign(claimsWith(map[string]any{"scope": "orders:read"}))
+	r := httptest.NewRequest("GET", dpopURL, nil)
+	r.Header.Set("Authorization", "Bearer "+bearer)
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusForbidden, w.Code)
+	require.Equal(t, []string{`Bearer error="insufficient_scope", scope="orders:write"`, "DPoP " + algs}, w.Header().Values("WWW-Authenticate"))
+}
+
 // TestATK219DPoPNonces (RFC 9449 §9): a proof without a nonce gets 401
 // use_dpop_nonce with a nonce; the retry with it passes and gets the next
 // one before next runs; stale, foreign and forged nonces fail; a replica
