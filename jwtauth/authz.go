@@ -26,7 +26,7 @@ func (v *Verifier) RequireRole(min Role) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, ok := FromContext(r.Context())
 			if !ok {
-				v.deny(w, r, fail(ErrNoToken, "", "no Identity in the request context"))
+				v.deny(w, r, nil, fail(ErrNoToken, "", "no Identity in the request context"))
 				return
 			}
 			role := id.Role
@@ -34,7 +34,7 @@ func (v *Verifier) RequireRole(min Role) func(http.Handler) http.Handler {
 				role = RoleAdmin
 			}
 			if !role.AtLeast(min) {
-				v.deny(w, r, fail(ErrInsufficientScope, "", "role "+quote(string(id.Role))+" is below "+string(min)))
+				v.deny(w, r, id, fail(ErrInsufficientScope, "", "role "+quote(string(id.Role))+" is below "+string(min)))
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -42,10 +42,16 @@ func (v *Verifier) RequireRole(min Role) func(http.Handler) http.Handler {
 	}
 }
 
-// deny refuses a request after verification (an authorization check):
-// counted and logged as a refusal, answered by the ErrorHandler. With DPoP
-// on, the error goes on the challenge of the scheme the request used.
-func (v *Verifier) deny(w http.ResponseWriter, r *http.Request, err error) {
+// deny refuses a request after verification (an authorization check) of
+// id (nil when the context holds none): counted and logged as a refusal
+// (not of the issuer's tokens: the token was accepted), and answered by
+// the ErrorHandler of id's issuer (see NewMulti). With DPoP on, the error
+// goes on the challenge of the scheme the request used.
+func (v *Verifier) deny(w http.ResponseWriter, r *http.Request, id *Identity, err error) {
+	var is *issuer
+	if id != nil && v.multi {
+		is = v.byIssuer[id.Issuer]
+	}
 	v.refuse(r.Context(), nil, err)
-	v.onError(w, r, v.withChallenge(v.sc.annotate(err, v.dpopScheme(r))))
+	v.errorHandler(is)(w, r, v.withChallenge(v.sc.annotate(err, v.dpopScheme(r))))
 }

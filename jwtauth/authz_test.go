@@ -138,3 +138,31 @@ func TestRequireRolePanics(t *testing.T) {
 	}
 	assert.PanicsWithValue(t, "jwtauth: RequireRole called with a nil handler", func() { v.RequireRole(jwtauth.RoleAdmin)(nil) })
 }
+
+// Under NewMulti, a role refusal is answered by the ErrorHandler of the
+// issuer whose token was accepted, as its token refusals are.
+func TestRequireRoleIssuerErrorHandler(t *testing.T) {
+	a, b := jwtauthtest.NewIssuer(t), jwtauthtest.NewIssuer(t)
+	ca, cb := a.Config(), b.Config()
+	ca.RoleAttributePath, cb.RoleAttributePath = "role", "role"
+	var answered []string
+	handler := func(name string) func(http.ResponseWriter, *http.Request, error) {
+		return func(w http.ResponseWriter, r *http.Request, err error) {
+			answered = append(answered, name+" "+jwtauth.ReasonName(err))
+			w.WriteHeader(jwtauth.StatusCode(err))
+		}
+	}
+	ca.ErrorHandler, cb.ErrorHandler = handler("a"), handler("b")
+	v, err := jwtauth.NewMulti(ca, cb)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = v.Close() })
+	h := v.Middleware(v.RequireRole(jwtauth.RoleAdmin)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	for _, tok := range []string{b.Sign(map[string]any{"sub": "u", "role": "Viewer"}), a.Sign(map[string]any{"sub": "u", "role": "Viewer"})} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		assert.Equal(t, http.StatusForbidden, w.Code)
+	}
+	assert.Equal(t, []string{"b ErrInsufficientScope", "a ErrInsufficientScope"}, answered)
+}

@@ -114,12 +114,12 @@ func (v *Verifier) RequireScope(scopes ...string) func(http.Handler) http.Handle
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, ok := FromContext(r.Context())
 			if !ok {
-				v.deny(w, r, fail(ErrNoToken, "", "no verified identity in the request context: RequireScope runs after Middleware"))
+				v.deny(w, r, nil, fail(ErrNoToken, "", "no verified identity in the request context: RequireScope runs after Middleware"))
 				return
 			}
 			for _, s := range need {
 				if !slices.Contains(id.Scopes, s) {
-					v.deny(w, r, &ValidationError{Reason: ErrInsufficientScope, Claim: "scope", Detail: "scope " + quote(s) + " not granted", scope: joined})
+					v.deny(w, r, id, &ValidationError{Reason: ErrInsufficientScope, Claim: "scope", Detail: "scope " + quote(s) + " not granted", scope: joined})
 					return
 				}
 			}
