@@ -1,10 +1,8 @@
 package jwks
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"crypto"
 	"crypto/sha256"
 	"errors"
 	"net/http"
@@ -15,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jwtgate/jwtgate/internal/keyeq"
 	"github.com/jwtgate/jwtgate/keys"
 )
 
@@ -225,23 +224,11 @@ func changedKeys(ctx context.Context, s *snapshot, kid, alg string, failed []key
 	}
 	var out []keys.Key
 	for _, k := range ks {
-		if !slices.ContainsFunc(failed, func(f keys.Key) bool { return samePublic(f.Public, k.Public) }) {
+		if !slices.ContainsFunc(failed, func(f keys.Key) bool { return keyeq.Equal(f.Public, k.Public) }) {
 			out = append(out, k)
 		}
 	}
 	return out
-}
-
-// samePublic reports whether two keys.Key.Public values hold the same key.
-func samePublic(a, b any) bool {
-	if x, ok := a.([]byte); ok {
-		y, ok := b.([]byte)
-		return ok && bytes.Equal(x, y)
-	}
-	if x, ok := a.(interface{ Equal(crypto.PublicKey) bool }); ok {
-		return x.Equal(b)
-	}
-	return false
 }
 
 // recheck answers an unknown kid from the current set when it is newer

@@ -1,16 +1,16 @@
 package jwtauth
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rsa"
 	"hash/maphash"
 	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/jwtgate/jwtgate/internal/keyeq"
 )
 
 // maxCachedTokenBytes: longer tokens are never cached, bounding the
@@ -166,32 +166,11 @@ func (e *cacheEntry) valid(ctx context.Context) (any, bool) {
 		return nil, false
 	}
 	for _, k := range ks {
-		if sameKeyMaterial(k.Public, e.key) {
+		if keyeq.Equal(k.Public, e.key) {
 			return k.Public, true
 		}
 	}
 	return nil, false
-}
-
-// sameKeyMaterial reports whether two Key.Public values hold the same key:
-// the same object or, since a refetch of an unchanged key set builds new
-// objects, equal key material.
-func sameKeyMaterial(a, b any) bool {
-	switch x := a.(type) {
-	case *rsa.PublicKey:
-		y, ok := b.(*rsa.PublicKey)
-		return ok && (x == y || x.Equal(y))
-	case *ecdsa.PublicKey:
-		y, ok := b.(*ecdsa.PublicKey)
-		return ok && (x == y || x.Equal(y))
-	case ed25519.PublicKey:
-		y, ok := b.(ed25519.PublicKey)
-		return ok && bytes.Equal(x, y)
-	case []byte:
-		y, ok := b.([]byte)
-		return ok && bytes.Equal(x, y)
-	}
-	return false
 }
 
 func (c *tokenCache) put(token string, id *Identity, is *issuer, kid, alg string, key any) {
