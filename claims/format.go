@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jwtgate/jwtgate/internal/detail"
 )
 
 // maxShown is roughly how many bytes of token-derived text an error detail
@@ -29,17 +31,7 @@ func newError(sentinel error, claim, detail string) *Error {
 // and truncated to about maxShown bytes.
 func quote(s string) string { return quoteLimit(s, maxShown) }
 
-func quoteLimit(s string, limit int) string {
-	if len(s) <= limit {
-		return strconv.QuoteToASCII(s)
-	}
-	cut := limit
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	q := strconv.QuoteToASCII(s[:cut])
-	return q[:len(q)-1] + "…\""
-}
+func quoteLimit(s string, limit int) string { return detail.Quote(s, limit) }
 
 // jsonType names the JSON type of a decoded claim value; values that no JSON
 // decoder produces are named by their Go type.

@@ -10,10 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
-	"unicode/utf8"
 
 	"github.com/jwtgate/jwtgate/claims"
+	"github.com/jwtgate/jwtgate/internal/detail"
 )
 
 // Config configures a [Mapper]. Each field mirrors the [auth.jwt] key
@@ -316,20 +315,9 @@ func newError(sentinel error, claim, detail string) *claims.Error {
 	return &claims.Error{Err: sentinel, Claim: claim, Detail: detail}
 }
 
-// quote renders token-derived text for an error detail or log: Go-quoted,
-// ASCII only and cut to about 64 bytes on a rune boundary.
-func quote(s string) string {
-	const limit = 64
-	if len(s) <= limit {
-		return strconv.QuoteToASCII(s)
-	}
-	cut := limit
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	q := strconv.QuoteToASCII(s[:cut])
-	return q[:len(q)-1] + "…\""
-}
+// quote renders token-derived text for an error detail or log, as
+// package claims does.
+func quote(s string) string { return detail.Quote(s, 64) }
 
 // highest returns the highest valid role among roles, in the order
 // None < Viewer < Editor < Admin, or "" when none is valid.
