@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"testing"
 	"time"
 
+	"github.com/jwtgate/jwtgate/internal/jwttest"
 	"github.com/jwtgate/jwtgate/jwtauth"
 	"github.com/jwtgate/jwtgate/jwtauth/jwtauthtest"
 )
@@ -19,23 +19,11 @@ import (
 // The examples are written as the body of a test: t is the test's
 // *testing.T, and jwtauthtest.NewIssuer(t) runs an identity provider for
 // it. Here t is a stand-in whose cleanups TestMain runs.
-var t = &exampleT{}
-
-type exampleT struct {
-	testing.TB
-	cleanups []func()
-}
-
-func (e *exampleT) Helper()                           {}
-func (e *exampleT) Cleanup(f func())                  { e.cleanups = append(e.cleanups, f) }
-func (e *exampleT) Fatal(args ...any)                 { panic(fmt.Sprint(args...)) }
-func (e *exampleT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+var t = &jwttest.ExampleTB{}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, f := range slices.Backward(t.cleanups) {
-		f()
-	}
+	t.RunCleanups()
 	os.Exit(code)
 }
 

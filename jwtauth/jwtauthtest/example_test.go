@@ -8,33 +8,19 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"slices"
 	"testing"
 
+	"github.com/jwtgate/jwtgate/internal/jwttest"
 	"github.com/jwtgate/jwtgate/jwtauth"
 	"github.com/jwtgate/jwtgate/jwtauth/jwtauthtest"
 )
 
 // t stands in for the *testing.T a real test passes to NewIssuer.
-var t = &exampleT{}
-
-// exampleT is the stand-in: it collects the issuers' cleanups, which
-// TestMain runs after the examples.
-type exampleT struct {
-	testing.TB
-	cleanups []func()
-}
-
-func (e *exampleT) Helper()                           {}
-func (e *exampleT) Cleanup(f func())                  { e.cleanups = append(e.cleanups, f) }
-func (e *exampleT) Fatal(args ...any)                 { panic(fmt.Sprint(args...)) }
-func (e *exampleT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+var t = &jwttest.ExampleTB{}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, f := range slices.Backward(t.cleanups) {
-		f()
-	}
+	t.RunCleanups()
 	os.Exit(code)
 }
 
