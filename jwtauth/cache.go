@@ -177,8 +177,9 @@ func (c *tokenCache) put(token string, id *Identity, is *issuer, kid, alg string
 	if len(token) > maxCachedTokenBytes {
 		return
 	}
-	// kid shares memory with the token's decoded header; keep a copy.
-	e := &cacheEntry{id: cloneIdentity(id), is: is, kid: string([]byte(kid)), alg: alg, key: key}
+	// kid shares the decoded header's memory, which the entry keeps anyway
+	// (Identity's payload is part of it): no copy.
+	e := &cacheEntry{id: cloneIdentity(id), is: is, kid: kid, alg: alg, key: key}
 	s := c.shard(token)
 	s.mu.Lock()
 	if _, ok := s.m[token]; !ok && len(s.m) >= s.limit {
