@@ -154,11 +154,12 @@ func cloneValue(v any) any {
 	return v
 }
 
-// valid re-runs the claim checks (exp, nbf, iat against the clock now; the
-// expected claims cannot have changed) and looks the key up again; it
+// valid re-runs the claim checks as the first verification ran them (exp,
+// nbf, iat against the clock now; expected numbers by every digit of the
+// payload) and looks the key up again; it
 // returns the key set's current object for the entry's key.
 func (e *cacheEntry) valid(ctx context.Context) (any, bool) {
-	if e.is.validator.Validate(e.id.Claims) != nil {
+	if e.is.validator.ValidatePayload(e.id.Claims, e.id.payload) != nil {
 		return nil, false
 	}
 	ks, err := e.is.source.KeysFor(ctx, e.kid, e.alg)
